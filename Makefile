@@ -1,0 +1,34 @@
+# The two commands that matter: `make demo` and `make test`. Both set everything up first.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test lint typecheck unit bench record clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(PY) examples/demo.py
+
+test: lint typecheck unit
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff format --check src tests examples benchmarks
+	$(VENV)/bin/ruff check src tests examples benchmarks
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy src
+
+unit: $(STAMP)
+	$(VENV)/bin/pytest -q -p no:randomly
+
+bench: $(STAMP)
+	$(PY) -m pytest benchmarks -q --benchmark-only --benchmark-columns=min,median,mean,rounds
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,63 @@
+"""c360guard: make AI assistants safe to run on Customer 360 data."""
+
+from c360guard._version import __version__
+from c360guard.errors import (
+    AuthorityError,
+    C360GuardError,
+    ContractError,
+    PausedError,
+    ProfileError,
+    ReviewError,
+)
+from c360guard.guard import Clock, FrozenClock, Guard
+from c360guard.model import (
+    Authority,
+    Contract,
+    Dimension,
+    Entity,
+    FieldValue,
+    Finding,
+    Grain,
+    Outcome,
+    PauseState,
+    Profile,
+    Readiness,
+    Reason,
+    Recommendation,
+    ReviewTicket,
+    Screening,
+    Verdict,
+    load_contract,
+    load_profile,
+)
+
+__all__ = [
+    "Authority",
+    "AuthorityError",
+    "C360GuardError",
+    "Clock",
+    "Contract",
+    "ContractError",
+    "Dimension",
+    "Entity",
+    "FieldValue",
+    "Finding",
+    "FrozenClock",
+    "Grain",
+    "Guard",
+    "Outcome",
+    "PauseState",
+    "PausedError",
+    "Profile",
+    "ProfileError",
+    "Readiness",
+    "Reason",
+    "Recommendation",
+    "ReviewError",
+    "ReviewTicket",
+    "Screening",
+    "Verdict",
+    "__version__",
+    "load_contract",
+    "load_profile",
+]

@@ -1,0 +1,37 @@
+"""The error tree: every error c360guard raises on purpose derives from C360GuardError."""
+
+from __future__ import annotations
+
+
+class C360GuardError(Exception):
+    """Root of every error c360guard raises on purpose."""
+
+
+class ContractError(C360GuardError, ValueError):
+    """A contract is malformed: names the source, the key path and what was expected."""
+
+    def __init__(self, problems: list[str], *, source: str | None = None) -> None:
+        self.problems = list(problems)
+        self.source = source
+        where = f" in {source}" if source else ""
+        lines = "\n".join(f"  - {problem}" for problem in self.problems)
+        super().__init__(
+            f"invalid contract{where}:\n{lines}\n"
+            "Fix the keys above and load the contract again; nothing was applied."
+        )
+
+
+class ProfileError(C360GuardError, ValueError):
+    """A profile (JSON document or table row) is malformed."""
+
+
+class AuthorityError(C360GuardError, ValueError):
+    """An authority was asked for above the contract's ceiling."""
+
+
+class ReviewError(C360GuardError):
+    """A review operation cannot be carried out (unknown ticket, already decided...)."""
+
+
+class PausedError(C360GuardError):
+    """An operation needs a running workflow, and the workflow is paused."""
