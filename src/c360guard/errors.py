@@ -33,5 +33,40 @@ class ReviewError(C360GuardError):
     """A review operation cannot be carried out (unknown ticket, already decided...)."""
 
 
+class UnknownTicketError(ReviewError, LookupError):
+    """No review ticket has the id asked for."""
+
+
+class TicketDecidedError(ReviewError):
+    """The ticket was already decided (or run): a second decision never overwrites the first."""
+
+
+class ReviewStoreError(ReviewError):
+    """The review or pause store cannot be opened or written (bad path or DSN, server down)."""
+
+
 class PausedError(C360GuardError):
     """An operation needs a running workflow, and the workflow is paused."""
+
+
+class IntegrationError(C360GuardError, ValueError):
+    """A LangChain tool, retriever or agent cannot be guarded as configured."""
+
+
+class MissingExtraError(C360GuardError, ImportError):
+    """An optional feature was used without the extra that installs what it needs."""
+
+    def __init__(self, feature: str, extra: str, missing: str) -> None:
+        self.extra = extra
+        super().__init__(
+            f"{feature} needs {missing}, which is not installed; "
+            f"install it with: pip install 'c360guard[{extra}]'"
+        )
+
+
+class CassetteError(C360GuardError):
+    """A recorded session (cassette) is missing, unreadable or cannot be replayed."""
+
+
+class AuditLogError(C360GuardError):
+    """An audit log cannot be read or written (bad path, permissions, not an audit log)."""

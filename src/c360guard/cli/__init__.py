@@ -1,9 +1,12 @@
 """The `c360guard` command line: one module per group of verbs, all on one Typer app."""
 
-from c360guard.cli._app import app
-
 # Each module registers its verbs on `app` when imported.
-from c360guard.cli import _core  # noqa: F401  (registers screen, check)
+from c360guard.cli import (
+    _audit,  # noqa: F401  (registers audit verify, audit explain)
+    _core,  # noqa: F401  (registers screen, check)
+    _review,  # noqa: F401  (registers review, pause, resume, rollback)
+)
+from c360guard.cli._app import app
 
 
 def main() -> None:

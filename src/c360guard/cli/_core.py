@@ -2,12 +2,178 @@
 
 from __future__ import annotations
 
-from c360guard.cli._app import app
+import json
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.text import Text
+
+from c360guard._version import __version__
+from c360guard.cli._app import EXIT_ALLOW, EXIT_BAD_INPUT, EXIT_BLOCK, EXIT_REVIEW, app
+from c360guard.cli._render import render_screening, render_verdict
+from c360guard.errors import C360GuardError
+from c360guard.guard import Guard, system_clock
+from c360guard.model import (
+    Authority,
+    Outcome,
+    Recommendation,
+    Screening,
+    Verdict,
+    load_contract,
+    load_profile,
+)
+
+logger = logging.getLogger(__name__)
+
+EXIT_CODES_HELP = (
+    "Exit codes: 0 allow (or screening done), 1 review, 2 block, "
+    "3 bad input (malformed contract, profile, recommendation or option)."
+)
+
+_EXIT_OF = {Outcome.ALLOW: EXIT_ALLOW, Outcome.REVIEW: EXIT_REVIEW, Outcome.BLOCK: EXIT_BLOCK}
+
+ContractArg = Annotated[
+    Path, typer.Argument(help="The workflow's contract (YAML).", show_default=False)
+]
+ProfileArg = Annotated[Path, typer.Argument(help="The profile (JSON).", show_default=False)]
+AtOption = Annotated[
+    str | None,
+    typer.Option(
+        "--at",
+        help="Judge freshness at this instant (ISO 8601 with a UTC offset, e.g. "
+        "2026-12-03T12:00:00Z) instead of now; makes runs reproducible.",
+        show_default=False,
+    ),
+]
+JsonOption = Annotated[
+    bool, typer.Option("--json", help="Print JSON (stable keys) instead of tables.")
+]
+
+
+@app.command(epilog=EXIT_CODES_HELP)
+def screen(
+    contract: ContractArg,
+    profile: ProfileArg,
+    authority: Annotated[
+        Authority | None,
+        typer.Option(
+            help="Screen at this authority instead of the contract's ceiling.",
+            show_default=False,
+        ),
+    ] = None,
+    at: AtOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Show which profile fields the model would see, and which are withheld and why."""
+    with _bad_input_exits():
+        guard = _guard(contract, at)
+        screening = guard.screen(load_profile(profile), authority=authority)
+
+    if as_json:
+        typer.echo(_dumps(screening_document(screening)))
+    else:
+        render_screening(Console(), screening)
+
+
+@app.command(epilog=EXIT_CODES_HELP)
+def check(
+    contract: ContractArg,
+    profile: ProfileArg,
+    recommendation: Annotated[
+        Path,
+        typer.Argument(help="The recommendation or action to check (JSON).", show_default=False),
+    ],
+    at: AtOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Check a recommendation against a profile: print the verdict and every finding."""
+    with _bad_input_exits():
+        guard = _guard(contract, at)
+        screening = guard.screen(load_profile(profile))
+        proposal = _load_recommendation(recommendation)
+    verdict = guard.check(proposal, screening)
+
+    if as_json:
+        typer.echo(_dumps(verdict_document(verdict)))
+    else:
+        render_verdict(Console(), verdict, screening)
+    raise typer.Exit(_EXIT_OF[verdict.outcome])
 
 
 @app.command()
 def version() -> None:
     """Print the c360guard version."""
-    from c360guard import __version__
+    typer.echo(__version__)
 
-    print(__version__)
+
+def screening_document(screening: Screening) -> dict[str, Any]:
+    """The JSON form of a screening: the model's fields plus what the model would see."""
+    return {
+        **screening.model_dump(mode="json"),
+        "shown": screening.shown,
+        "codes": screening.codes,
+    }
+
+
+def verdict_document(verdict: Verdict) -> dict[str, Any]:
+    """The JSON form of a verdict, with its finding codes listed."""
+    return {**verdict.model_dump(mode="json"), "codes": verdict.codes}
+
+
+def _dumps(document: dict[str, Any]) -> str:
+    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False)
+
+
+def _guard(contract: Path, at: str | None) -> Guard:
+    instant = _instant(at) if at is not None else None
+    return Guard(load_contract(contract), clock=(lambda: instant) if instant else system_clock)
+
+
+def _instant(text: str) -> datetime:
+    try:
+        instant = datetime.fromisoformat(text)
+    except ValueError:
+        _fail(f"--at {text!r} is not an ISO 8601 instant; write e.g. 2026-12-03T12:00:00Z")
+    if instant.utcoffset() is None:
+        _fail(f"--at {text!r} has no UTC offset; add one, e.g. 2026-12-03T12:00:00Z")
+    return instant
+
+
+def _load_recommendation(path: Path) -> Recommendation:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        _fail(f"cannot read recommendation {path}: {exc.strerror}; check the path")
+    try:
+        return Recommendation.model_validate_json(text)
+    except ValidationError as exc:
+        problems = "\n".join(
+            f"  - {'.'.join(str(part) for part in error['loc']) or '(root)'}: {error['msg']}"
+            for error in exc.errors(include_url=False)
+        )
+        _fail(
+            f"invalid recommendation in {path}:\n{problems}\n"
+            "See docs/cli.md for the recommendation format."
+        )
+
+
+@contextmanager
+def _bad_input_exits() -> Iterator[None]:
+    """Turn the library's input errors into a message on stderr and exit code 3."""
+    try:
+        yield
+    except C360GuardError as exc:
+        _fail(str(exc))
+
+
+def _fail(message: str) -> NoReturn:
+    logger.debug("bad input: %s", message.splitlines()[0])
+    Console(stderr=True, highlight=False).print(Text.assemble(("error: ", "bold red"), message))
+    raise typer.Exit(EXIT_BAD_INPUT)

@@ -21,6 +21,8 @@ class CompiledRule:
     min_confidence: float | None
     grain: Grain | None
     critical: bool
+    states: dict[str, str] | None
+    """The lifecycle mapping of a state field (system value to canonical state), else None."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +69,7 @@ def _compile(contract: Contract, authority: Authority) -> CompiledContract:
             min_confidence=rule.min_confidence,
             grain=rule.grain,
             critical=rule.critical,
+            states=contract.lifecycle.get(name),
         )
         for name, rule in contract.fields.items()
     }

@@ -40,7 +40,7 @@ def screen(
         else:
             withheld[name] = found
 
-    findings = _lifecycle(admitted, withheld, rules)
+    findings = _lifecycle(profile, admitted, withheld, rules, level, now)
     findings += _identity(profile, contract, level)
     findings += _critical(profile, rules, withheld)
     logger.debug(
@@ -185,56 +185,83 @@ def _problems(
                 expected=rule.grain.value,
             )
         )
+    if rule.states is not None and _state(held.value, rule.states) is None:
+        problems.append(
+            Finding.of(
+                "lifecycle.unmapped",
+                f"{name} holds a value the contract's lifecycle mapping does not know",
+                field=name,
+                outcome=Outcome.REVIEW,
+            )
+        )
     return problems
 
 
+def _state(value: object, mapping: dict[str, str]) -> str | None:
+    """The canonical lifecycle state a system's value maps to, None when it maps to none."""
+    return None if value is None else mapping.get(str(value))
+
+
+# Freshness is the only field rule that depends on the authority. Comparing lifecycle states
+# without it makes a conflict a fact about the profile, so raising the authority can never
+# resolve a conflict and hand the model a state it was not shown at a lower level.
+_AUTHORITY_BOUND = frozenset({"field.stale", "field.not_cleared"})
+
+
 def _lifecycle(
+    profile: Profile,
     admitted: dict[str, FieldValue | list[FieldValue]],
     withheld: dict[str, list[Finding]],
     rules: CompiledContract,
+    level: Authority,
+    now: datetime,
 ) -> list[Finding]:
-    """Map each admitted state field to a canonical state; withhold them all on conflict."""
-    states: dict[str, str] = {}
-    for name, mapping in rules.lifecycle.items():
-        held = admitted.get(name)
-        if not isinstance(held, FieldValue):
-            continue
-        state = mapping.get(str(held.value)) if held.value is not None else None
-        if state is None:
+    """Withhold every admitted state field when the profile's systems disagree on the state.
+
+    Every value of a state field that is trusted apart from its age takes part, so a stale
+    CRM stage still contests what billing says: a contested state is never shown as fact.
+    """
+    states = _states(profile, rules, level, now)
+    distinct = {state for found in states.values() for state in found}
+    if len(distinct) <= 1:
+        return []
+
+    contested = sorted(states)
+    for name in rules.lifecycle:
+        if name in admitted:
             del admitted[name]
             withheld[name] = [
                 Finding.of(
-                    "lifecycle.unmapped",
-                    f"{name} holds a value the contract's lifecycle mapping does not know",
+                    "lifecycle.conflict",
+                    f"{', '.join(contested)} disagree on the lifecycle state; a contested "
+                    "state is not shown as fact",
                     field=name,
                     outcome=Outcome.REVIEW,
                 )
             ]
-            continue
-        states[name] = state
-    if len(set(states.values())) <= 1:
-        return []
-
-    names = sorted(states)
-    for name in names:
-        del admitted[name]
-        withheld[name] = [
-            Finding.of(
-                "lifecycle.conflict",
-                f"{name} disagrees with {', '.join(n for n in names if n != name)} on the "
-                "lifecycle state; a contested state is not shown as fact",
-                field=name,
-                outcome=Outcome.REVIEW,
-            )
-        ]
     return [
         Finding.of(
             "lifecycle.conflict",
-            f"{', '.join(names)} map to {len(set(states.values()))} different lifecycle states",
+            f"{', '.join(contested)} map to {len(distinct)} different lifecycle states",
             outcome=Outcome.REVIEW,
-            fields=",".join(names),
+            fields=",".join(contested),
         )
     ]
+
+
+def _states(
+    profile: Profile, rules: CompiledContract, level: Authority, now: datetime
+) -> dict[str, set[str]]:
+    """The canonical states each state field's trusted values map to, whatever their age."""
+    states: dict[str, set[str]] = {}
+    entity_grain = profile.entity.grain
+    for name, mapping in rules.lifecycle.items():
+        rule = rules.rules[name]
+        for held in profile.candidates(name):
+            problems = _problems(name, held, rule, level, now, entity_grain)
+            if all(f.code in _AUTHORITY_BOUND for f in problems):
+                states.setdefault(name, set()).add(mapping[str(held.value)])
+    return states
 
 
 def _identity(profile: Profile, contract: Contract, level: Authority) -> list[Finding]:

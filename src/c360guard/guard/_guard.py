@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
-import uuid
 from datetime import datetime
 from typing import Any
 
 from opentelemetry.trace import TracerProvider
 
 from c360guard.engine import check, screen
+from c360guard.guard import _review
 from c360guard.guard.clock import Clock, read_clock, system_clock
 from c360guard.model import (
     Authority,
@@ -19,12 +19,14 @@ from c360guard.model import (
     PauseState,
     Profile,
     Recommendation,
+    ReviewDecision,
     ReviewTicket,
     Screening,
     Verdict,
     load_contract,
 )
-from c360guard.review import InMemoryPauseStore, PauseStore, ReviewQueue, idempotency_key
+from c360guard.review import InMemoryPauseStore, PauseStore, ReviewQueue
+from c360guard.review.tools import Tool
 from c360guard.telemetry import GuardTracer
 
 logger = logging.getLogger(__name__)
@@ -50,13 +52,19 @@ class Guard:
         pause_store: PauseStore | None = None,
         tracer_provider: TracerProvider | None = None,
         capture_values: bool = False,
+        hash_key: str | bytes | None = None,
     ) -> None:
         self.contract = contract if isinstance(contract, Contract) else load_contract(contract)
         self.clock: Clock = clock or system_clock
         self.review_queue = review_queue
         self.pause_store: PauseStore = pause_store or InMemoryPauseStore()
         self.capture_values = capture_values
-        self.tracer = GuardTracer(tracer_provider, capture_values=capture_values)
+        self.tracer = GuardTracer(
+            tracer_provider,
+            capture_values=capture_values,
+            hash_key=hash_key,
+            contract=self.contract,
+        )
 
     @property
     def workflow(self) -> str:
@@ -92,20 +100,25 @@ class Guard:
                 logger.exception("check failed for %s; blocking", self.workflow)
                 verdict = _internal_error(recommendation, screening, self.contract, now)
             if verdict.outcome is Outcome.REVIEW and self.review_queue is not None:
-                verdict = verdict.model_copy(update={"ticket": self._file(verdict, recommendation)})
-            self.tracer.record_verdict(span, verdict)
+                verdict = verdict.model_copy(
+                    update={"ticket": self._file(verdict, recommendation, screening)}
+                )
+            self.tracer.record_verdict(span, verdict, screening)
         return verdict
 
     def pause(self, *, by: str, reason: str) -> PauseState:
         """Pause the workflow: every action is blocked until `resume`."""
         state = PauseState(workflow=self.workflow, by=by, reason=reason, since=self.now())
         held = self.pause_store.pause(state)
+        self.tracer.record_pause(held)
         logger.info("workflow %s paused by %s", self.workflow, held.by)
         return held
 
     def resume(self, *, by: str) -> PauseState | None:
         """Lift the workflow's pause, returning the pause lifted (None if it was running)."""
-        lifted = self.pause_store.resume(self.workflow, by=by)
+        lifted = self.pause_store.resume(self.workflow, by=by, at=self.now())
+        if lifted is not None:
+            self.tracer.record_pause(lifted, resumed_by=by, at=self.now())
         logger.info("workflow %s resumed by %s", self.workflow, by)
         return lifted
 
@@ -114,21 +127,39 @@ class Guard:
         """The workflow's pause, or None while it runs."""
         return self.pause_store.get(self.workflow)
 
-    def _file(self, verdict: Verdict, recommendation: Recommendation) -> ReviewTicket:
+    def decide(
+        self,
+        ticket: ReviewTicket | str,
+        decision: ReviewDecision,
+        *,
+        screening: Screening | None = None,
+    ) -> ReviewTicket:
+        """Record a person's decision on a pending ticket; a decided ticket raises.
+
+        An edit is re-checked at once when the entity's `screening` is given, else it waits
+        for `recheck`. Every approval, rejection or edit may pause the workflow when the
+        override rate passes the contract's `rollback` rule.
+        """
+        return _review.decide(self, ticket, decision, screening=screening)
+
+    def recheck(self, ticket: ReviewTicket | str, screening: Screening) -> Verdict:
+        """Check an edited ticket's arguments: approved unless the check blocks, else rejected."""
+        return _review.recheck(self, ticket, screening)
+
+    def execute(self, ticket: ReviewTicket | str, tool: Tool, *, by: str | None = None) -> Any:
+        """Run an approved ticket's action once, with its (possibly edited) arguments.
+
+        `tool` is a plain callable (called with the arguments as keywords) or a LangChain
+        tool (invoked with them). The run is recorded with the ticket; a second run, a
+        ticket not approved, or a paused workflow raises before anything runs.
+        """
+        return _review.execute(self, ticket, tool, by=by)
+
+    def _file(
+        self, verdict: Verdict, recommendation: Recommendation, screening: Screening
+    ) -> ReviewTicket:
         assert self.review_queue is not None  # checked by the caller
-        ticket = ReviewTicket(
-            id=uuid.uuid4().hex,
-            workflow=self.workflow,
-            contract_version=self.contract.version,
-            contract_digest=self.contract.digest,
-            entity_id=verdict.entity_id,
-            recommendation=recommendation,
-            findings=verdict.findings,
-            idempotency_key=idempotency_key(
-                self.workflow, verdict.entity_id, recommendation.action, recommendation.arguments
-            ),
-            created_at=verdict.decided_at,
-        )
+        ticket = _review.new_ticket(self, verdict, recommendation, screening)
         return self.review_queue.submit(ticket)
 
 

@@ -25,13 +25,20 @@ from c360guard.model.contract import (
     RollbackRule,
     SuppressRule,
 )
+from c360guard.model.decision import Feedback, ReviewDecision
 from c360guard.model.duration import Duration, format_duration, parse_duration
 from c360guard.model.finding import DIMENSION_OF, Finding, FindingCode
 from c360guard.model.loader import contract_from_dict, load_contract
 from c360guard.model.pause import PauseState
 from c360guard.model.profile import Entity, FieldValue, Profile, load_profile
 from c360guard.model.recommendation import Reason, Recommendation
-from c360guard.model.ticket import ReviewTicket, TicketStatus
+from c360guard.model.ticket import (
+    DecisionKind,
+    ExecutionRecord,
+    FieldProvenance,
+    ReviewTicket,
+    TicketStatus,
+)
 from c360guard.model.verdict import Screening, Verdict, provenance
 
 __all__ = [
@@ -45,12 +52,16 @@ __all__ = [
     "Condition",
     "ConsentRule",
     "Contract",
+    "DecisionKind",
     "Defaults",
     "Dimension",
     "Duration",
     "Entity",
     "Equals",
+    "ExecutionRecord",
     "Exists",
+    "Feedback",
+    "FieldProvenance",
     "FieldRule",
     "FieldValue",
     "Finding",
@@ -67,6 +78,7 @@ __all__ = [
     "Reason",
     "ReasonDef",
     "Recommendation",
+    "ReviewDecision",
     "ReviewRule",
     "ReviewTicket",
     "RollbackRule",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import AwareDatetime, Field
+from pydantic import AwareDatetime, Field, field_serializer
 
 from c360guard.model._base import FrozenModel
 from c360guard.model._enums import Authority, Outcome
@@ -36,6 +36,11 @@ class Screening(FrozenModel):
     """Profile-level findings: conflicts, identity problems, missing critical fields."""
     sensitive: frozenset[str] = frozenset()
     """Admitted fields that actions may use but the model never sees."""
+
+    @field_serializer("sensitive", when_used="json")
+    def _sorted_sensitive(self, names: frozenset[str]) -> list[str]:
+        # A set's order varies with the hash seed; dumps feed digests, diffs and the audit trail.
+        return sorted(names)
 
     @property
     def shown(self) -> list[str]:

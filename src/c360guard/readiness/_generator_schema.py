@@ -1,0 +1,232 @@
+"""What the generated Customer 360 holds: the fields of each grain, as DuckDB SQL expressions.
+
+Every expression reads the latent columns of one generated account (`acc`), so the fields of
+a profile agree with each other: a Trial in the CRM is `trialing` in billing, a large seat
+count comes with large usage, a falling usage trend drags the health score down.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+DEFECTS: tuple[str, ...] = (
+    "stale",
+    "unowned",
+    "untrusted_source",
+    "lifecycle_conflict",
+    "missing_consent",
+    "suppression",
+    "grain_mismatch",
+    "fuzzy_merge",
+    "sentinel_id",
+)
+"""The defects the generator can plant, in the order their rates are laid out."""
+
+CHECK_OF_DEFECT: dict[str, str] = {
+    "stale": "field.stale",
+    "unowned": "field.unowned",
+    "untrusted_source": "field.untrusted_source",
+    "lifecycle_conflict": "lifecycle.conflict",
+    "missing_consent": "consent.missing",
+    "suppression": "suppression.active",
+    "grain_mismatch": "field.grain_mismatch",
+    "fuzzy_merge": "identity.low_match_confidence",
+    "sentinel_id": "identity.sentinel_id",
+}
+"""The survival-test check that finds each planted defect (against the companion contract)."""
+
+FIELD_DEFECT_TARGETS: tuple[str, ...] = (
+    "renewal_date",
+    "account_name",
+    "csm_owner",
+    "plan",
+    "seats_used",
+    "product_usage_30d",
+    "usage_change_30d",
+    "health_score",
+)
+"""Fields a stale, unowned or untrusted-source defect may hit: declared by the companion
+contract, fed by one source, and read by no consent, suppression or lifecycle rule."""
+
+SENTINEL_PARENTS: tuple[str, ...] = ("-1", "null", "0", "N/A")
+"""Placeholder parent ids that broken hierarchy joins leave behind."""
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One field of one grain: where it comes from and how its value is drawn."""
+
+    name: str
+    source: str
+    owner: str
+    path: str
+    value: str
+    """SQL for the value, before it is written as JSON text."""
+    present: str = "TRUE"
+    """SQL that decides whether the profile holds the field at all."""
+    confidence: str = "NULL"
+    """SQL for the producer's confidence (derived scores only)."""
+
+
+_CRM = ("salesforce", "revops")
+_BILLING = ("stripe", "finance-systems")
+_PRODUCT = ("warehouse", "data-platform")
+_SUPPORT = ("zendesk", "support-ops")
+_CS = ("gainsight", "cs-ops")
+_MARKETING = ("hubspot", "marketing-ops")
+
+
+def _spec(origin: tuple[str, str], name: str, path: str, value: str, **extra: str) -> FieldSpec:
+    return FieldSpec(name=name, source=origin[0], owner=origin[1], path=path, value=value, **extra)
+
+
+ACCOUNT_FIELDS: tuple[FieldSpec, ...] = (
+    # CRM
+    _spec(_CRM, "account_name", "Account.Name", "name"),
+    _spec(_CRM, "crm_stage", "Account.Stage__c", "stage"),
+    _spec(_CRM, "csm_owner", "Account.CSM__c", "printf('csm_%03d', csm)"),
+    _spec(_CRM, "account_owner", "Account.OwnerId", "printf('ae_%03d', ae)"),
+    _spec(_CRM, "renewal_date", "Account.Renewal_Date__c", "strftime(renewal, '%Y-%m-%d')"),
+    _spec(_CRM, "arr", "Account.ARR__c", "round(arr, -2)", present="u_arr_crm < 0.3"),
+    _spec(_CRM, "industry", "Account.Industry", "industry"),
+    _spec(_CRM, "employee_count", "Account.NumberOfEmployees", "employees"),
+    _spec(_CRM, "region", "Account.Region__c", "region"),
+    _spec(_CRM, "account_tier", "Account.Tier__c", "tier"),
+    _spec(_CRM, "opportunity_stage", "Opportunity.StageName", "opportunity"),
+    _spec(_CRM, "open_opportunity", "Opportunity.IsClosed", "opportunity <> 'None'"),
+    _spec(_CRM, "email", "Contact.Email", "'billing@' || domain"),
+    # Billing
+    _spec(_BILLING, "arr", "subscription.arr", "arr"),
+    _spec(_BILLING, "billing_status", "subscription.status", "billing_status"),
+    _spec(_BILLING, "mrr", "subscription.mrr", "round(arr / 12, 2)"),
+    _spec(_BILLING, "plan", "subscription.plan", "plan"),
+    _spec(_BILLING, "seats_purchased", "subscription.quantity", "seats"),
+    _spec(_BILLING, "payment_failures_90d", "charges.failed_90d", "payment_failures"),
+    _spec(_BILLING, "invoice_overdue_days", "invoices.days_overdue", "overdue_days"),
+    # Product
+    _spec(_PRODUCT, "product_usage_30d", "marts.usage_30d.events", "usage_events"),
+    _spec(_PRODUCT, "usage_change_30d", "marts.usage_30d.change", "round(usage_change, 3)"),
+    _spec(_PRODUCT, "active_users_30d", "marts.usage_30d.active_users", "active_users"),
+    _spec(_PRODUCT, "seats_used", "marts.seats.used", "seats_used"),
+    _spec(_PRODUCT, "product_status", "marts.accounts.status", "product_status"),
+    _spec(_PRODUCT, "feature_adoption_score", "marts.adoption.score", "round(adoption, 2)"),
+    _spec(_PRODUCT, "last_login_at", "marts.logins.last_at", "strftime(last_login, '%Y-%m-%dT%H:%M:%SZ')"),
+    # Support
+    _spec(_SUPPORT, "open_escalation_severity", "escalations.open.severity", "escalation"),
+    _spec(_SUPPORT, "open_tickets", "tickets.open.count", "open_tickets"),
+    _spec(_SUPPORT, "csat_90d", "satisfaction.csat_90d", "round(csat, 2)"),
+    # Customer success
+    _spec(_CS, "health_score", "scorecard.health", "health", confidence="health_confidence"),
+    _spec(_CS, "churn_risk_score", "scorecard.churn_risk", "round(1 - health / 100.0, 2)",
+          confidence="health_confidence"),
+    _spec(_CS, "nps", "surveys.nps.last", "nps"),
+    _spec(_CS, "last_csm_touch", "timeline.last_touch", "strftime(last_touch, '%Y-%m-%d')"),
+    # Marketing
+    _spec(_MARKETING, "email_consent", "contact.hs_email_optin", "'granted'"),
+    _spec(("onetrust", "privacy-office"), "gdpr_marketing_consent", "consents.marketing",
+          "'granted'", present="region IN ('EU', 'UK')"),
+    _spec(_MARKETING, "lead_score", "contact.hubspotscore", "lead_score"),
+    _spec(_MARKETING, "last_email_open_at", "contact.hs_email_last_open_date",
+          "strftime(last_open, '%Y-%m-%dT%H:%M:%SZ')"),
+    _spec(("braze", "lifecycle-marketing"), "holdout_group", "users.custom.holdout", "holdout"),
+    _spec(_MARKETING, "preferred_language", "contact.hs_language", "language"),
+)  # fmt: skip
+"""The fields of an account profile (about 40, `arr` from two sources on some accounts)."""
+
+PARENT_FIELDS: tuple[FieldSpec, ...] = (
+    _spec(_CRM, "parent_name", "Account.Name", "parent_name"),
+    _spec(_CRM, "parent_account_owner", "Account.OwnerId", "printf('ae_%03d', parent_ae)"),
+    _spec(_CRM, "region", "Account.Region__c", "parent_region"),
+    _spec(_BILLING, "arr", "rollup.arr", "parent_arr"),
+)
+"""The fields of a parent (the corporate family an account belongs to)."""
+
+WORKSPACE_FIELDS: tuple[FieldSpec, ...] = (
+    _spec(_PRODUCT, "workspace_name", "workspaces.name", "'ws-' || domain"),
+    _spec(_PRODUCT, "product_usage_30d", "marts.usage_30d.events", "usage_events // 2"),
+    _spec(_PRODUCT, "active_users_30d", "marts.usage_30d.active_users", "active_users // 2"),
+    _spec(_PRODUCT, "seats_used", "marts.seats.used", "seats_used // 2"),
+    _spec(_BILLING, "plan", "subscription.plan", "plan"),
+)
+"""The fields of a workspace (one product tenant of an account)."""
+
+CONTACT_FIELDS: tuple[FieldSpec, ...] = (
+    _spec(_CRM, "email", "Contact.Email", "'admin@' || domain"),
+    _spec(_CRM, "first_name", "Contact.FirstName", "first_name"),
+    _spec(_CRM, "title", "Contact.Title", "title"),
+    _spec(_MARKETING, "email_consent", "contact.hs_email_optin", "'granted'"),
+    _spec(_MARKETING, "last_email_open_at", "contact.hs_email_last_open_date",
+          "strftime(last_open, '%Y-%m-%dT%H:%M:%SZ')"),
+)  # fmt: skip
+"""The fields of a contact (the account's admin)."""
+
+
+def account_latents(uniform: str, normal: str) -> list[str]:
+    """SQL select items that draw one account's hidden traits from its uniform draws.
+
+    `uniform` and `normal` are format strings taking a draw number: `uniform.format(3)` is a
+    draw in [0, 1), `normal.format(3)` a standard normal.
+    """
+    u, z = uniform.format, normal.format
+    return [
+        f"CASE WHEN {u(1)} < 0.6 THEN 'SMB' WHEN {u(1)} < 0.9 THEN 'Mid-Market' "
+        "ELSE 'Enterprise' END AS tier",
+        f"CASE WHEN {u(2)} < 0.82 THEN 'Customer' WHEN {u(2)} < 0.95 THEN 'Trial' "
+        "ELSE 'Churned' END AS stage",
+        f"CASE WHEN {u(3)} < 0.42 THEN 'NA' WHEN {u(3)} < 0.70 THEN 'EU' WHEN {u(3)} < 0.78 "
+        "THEN 'UK' WHEN {u3} < 0.93 THEN 'APAC' ELSE 'LATAM' END AS region".replace(
+            "{u3}", u(3)
+        ),
+        f"{z(4)} AS z_size",
+        f"{z(6)} AS z_usage",
+        f"{z(8)} AS z_health",
+        f"{u(10)} AS u_seat_use",
+        f"{u(11)} AS u_arr_crm",
+        f"CAST(floor({u(12)} * 120) AS INTEGER) AS csm",
+        f"CAST(floor({u(13)} * 300) AS INTEGER) AS ae",
+        f"CAST(floor({u(14)} * 365) AS INTEGER) + 1 AS renewal_days",
+        f"(['Software', 'Retail', 'Healthcare', 'Financial Services', 'Manufacturing', "
+        f"'Education', 'Media', 'Logistics'])[1 + CAST(floor({u(15)} * 8) AS INTEGER)] "
+        "AS industry",
+        f"(['None', 'Prospecting', 'Proposal', 'Negotiation'])"
+        f"[1 + CAST(floor(pow({u(16)}, 3) * 4) AS INTEGER)] AS opportunity",
+        f"CAST(floor(pow({u(17)}, 6) * 4) AS INTEGER) AS payment_failures",
+        f"CASE WHEN {u(18)} < 0.9 THEN 0 ELSE CAST(floor({u(19)} * 60) AS INTEGER) END "
+        "AS overdue_days",
+        f"CAST(floor(-ln(1 - {u(20)}) * 2) AS INTEGER) AS open_tickets",
+        f"least(5.0, greatest(1.0, 4.2 + 0.6 * {z(21)})) AS csat",
+        f"CAST(round(least(100, greatest(-100, 30 + 35 * {z(23)}))) AS INTEGER) AS nps",
+        f"CAST(floor({u(25)} * 45) AS INTEGER) AS touch_days",
+        f"CAST(floor(pow({u(26)}, 2) * 30 * 86400) AS BIGINT) AS open_seconds",
+        f"CAST(floor(pow({u(27)}, 3) * 14 * 86400) AS BIGINT) AS login_seconds",
+        f"CAST(round(100 * {u(28)}) AS INTEGER) AS lead_score",
+        f"(['en', 'en', 'en', 'de', 'fr', 'es', 'ja', 'pt'])"
+        f"[1 + CAST(floor({u(29)} * 8) AS INTEGER)] AS language",
+        f"(['Ada', 'Grace', 'Alan', 'Edsger', 'Barbara', 'Ken', 'Margaret', 'Linus'])"
+        f"[1 + CAST(floor({u(30)} * 8) AS INTEGER)] AS first_name",
+        f"(['Head of Ops', 'IT Admin', 'VP Finance', 'CTO', 'Office Manager'])"
+        f"[1 + CAST(floor({u(31)} * 5) AS INTEGER)] AS title",
+        f"0.62 + 0.37 * {u(32)} AS health_confidence",
+        f"CASE WHEN {u(33)} < 0.5 THEN 1.0 ELSE round(0.92 + 0.08 * {u(34)}, 3) END AS mc_clean",
+        f"0.55 + 0.33 * {u(35)} AS mc_fuzzy",
+        f"CAST(floor({u(36)} * 72000) AS BIGINT) AS age_seconds",
+    ]
+
+
+DERIVED: list[str] = [
+    "CASE tier WHEN 'SMB' THEN 9.3 WHEN 'Mid-Market' THEN 10.9 ELSE 12.4 END "
+    "+ 0.55 * z_size AS log_arr",
+]
+"""Second-level traits that read the first level."""
+
+FINAL: list[str] = [
+    "round(exp(log_arr)) AS arr",
+    "greatest(1, CAST(round(exp(log_arr) / (700 + 500 * u_seat_use)) AS BIGINT)) AS seats",
+    "least(2.0, greatest(-0.95, -0.02 + 0.18 * z_usage)) AS usage_change",
+    "CASE stage WHEN 'Customer' THEN 'paid' WHEN 'Trial' THEN 'trialing' ELSE 'canceled' END "
+    "AS billing_status",
+    "CASE WHEN tier = 'Enterprise' THEN 'enterprise' WHEN tier = 'Mid-Market' THEN 'growth' "
+    "ELSE 'starter' END AS plan",
+    "CAST(round(exp(5.5 + 1.1 * z_size)) AS BIGINT) AS employees",
+]
+"""Third-level traits."""
