@@ -124,9 +124,7 @@ def test_check_json_carries_outcome_codes_and_findings(runner: CliRunner) -> Non
     assert document["ticket"] is None
 
 
-def test_malformed_contract_exits_3_naming_the_key_path(
-    runner: CliRunner, tmp_path: Path
-) -> None:
+def test_malformed_contract_exits_3_naming_the_key_path(runner: CliRunner, tmp_path: Path) -> None:
     broken = tmp_path / "broken.yaml"
     text = (EXAMPLES / "contracts" / "churn_risk.yaml").read_text(encoding="utf-8")
     broken.write_text(text.replace("fresh_within: 2d", "fresh_within: two days", 1))
@@ -134,6 +132,7 @@ def test_malformed_contract_exits_3_naming_the_key_path(
     result = runner.invoke(app, ["screen", str(broken), HEALTHY])
 
     assert result.exit_code == 3
+    assert result.stdout == ""
     assert "fields.product_usage_30d.fresh_within" in result.stderr
     assert "broken.yaml" in result.stderr
     assert "Traceback" not in result.output
@@ -148,9 +147,7 @@ def test_unreadable_profile_exits_3_naming_the_file(runner: CliRunner, tmp_path:
     assert "nobody.json" in result.stderr
 
 
-def test_invalid_recommendation_exits_3_naming_the_key(
-    runner: CliRunner, tmp_path: Path
-) -> None:
+def test_invalid_recommendation_exits_3_naming_the_key(runner: CliRunner, tmp_path: Path) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({"action": "create_cs_task", "confidence": "very"}))
 
@@ -184,6 +181,7 @@ def test_usage_errors_exit_3_not_2_which_means_block(runner: CliRunner, args: li
     result = runner.invoke(app, args)
 
     assert result.exit_code == 3
+    assert result.stdout == ""
 
 
 @pytest.mark.parametrize("verb", ["screen", "check"])

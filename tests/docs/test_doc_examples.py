@@ -1,22 +1,24 @@
 """The code in the manual runs, and prints what the manual says it prints.
 
 Python blocks of a page run in order in one namespace, in a scratch folder holding the page's
-files: a YAML block whose first line is `# <name>.yaml` is written there as that file. A line
-`print(...)  # -> text` must print exactly `text`.
+files (a YAML block whose first line is `# <name>.yaml` is written there as that file) and the
+repository's `examples/`. A line `print(...)  # -> text` must print exactly `text`.
 """
 
 from __future__ import annotations
 
 import contextlib
 import io
+import json
 import re
 from pathlib import Path
 
 import pytest
 
-from c360guard import load_contract
+from c360guard import Recommendation, load_contract, load_profile
 
-DOCS = Path(__file__).resolve().parents[2] / "docs"
+ROOT = Path(__file__).resolve().parents[2]
+DOCS = ROOT / "docs"
 RUNNABLE_PAGES = ["index.md", "concepts.md", "contract.md", "cli.md"]
 FENCE = re.compile(r"^```(\w+)\n(.*?)^```", re.MULTILINE | re.DOTALL)
 FILE_HEADER = re.compile(r"^# ([\w.-]+\.ya?ml)\n")
@@ -40,6 +42,7 @@ def test_python_blocks_run_and_print_what_the_page_says(
         named = FILE_HEADER.match(body)
         if named:
             (tmp_path / named.group(1)).write_text(body, encoding="utf-8")
+    (tmp_path / "examples").symlink_to(ROOT / "examples")  # pages may use the examples
     monkeypatch.chdir(tmp_path)
     namespace: dict[str, object] = {"__name__": f"docs_{page}"}
 
@@ -54,7 +57,9 @@ def test_python_blocks_run_and_print_what_the_page_says(
 
 def test_the_quickstart_prints_something_to_check() -> None:
     printed = [
-        line for body in _blocks("index.md", "python") for line in body.splitlines()
+        line
+        for body in _blocks("index.md", "python")
+        for line in body.splitlines()
         if EXPECTED.match(line)
     ]
 
@@ -67,3 +72,25 @@ def test_full_contracts_in_the_docs_load(page: str) -> None:
 
     for body in contracts:
         assert load_contract(body).workflow
+
+
+@pytest.mark.parametrize("page", _pages_with("json"))
+def test_json_examples_are_valid_profiles_or_recommendations(page: str) -> None:
+    for body in _blocks(page, "json"):
+        data = json.loads(body)
+
+        if "entity" in data:
+            assert load_profile(data).entity.id
+        else:
+            assert Recommendation.model_validate(data).reasons
+
+
+def test_readme_quickstart_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = [body for lang, body in FENCE.findall(readme) if lang == "python"]
+    monkeypatch.chdir(ROOT)
+
+    with contextlib.redirect_stdout(io.StringIO()) as printed:
+        exec(compile(blocks[0], "README.md", "exec"), {"__name__": "readme"})
+
+    assert printed.getvalue().split()[0] in {"allow", "review", "block"}

@@ -89,7 +89,9 @@ SCHEMA: dict[str, set[str]] = {
     "actions": _keys(ActionDef),
     "review": _keys(ReviewRule),
     "rollback": _keys(RollbackRule),
-    "when": set().union(*(_keys(m) for m in (Equals, In, NotIn, Exists, Compare, AllOf, AnyOf, Not))),
+    "when": set().union(
+        *(_keys(m) for m in (Equals, In, NotIn, Exists, Compare, AllOf, AnyOf, Not))
+    ),
 }
 
 

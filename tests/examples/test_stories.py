@@ -9,7 +9,15 @@ from typing import Any
 import pytest
 import yaml
 
-from c360guard import Guard, Outcome, Recommendation, Screening, Verdict, load_contract, load_profile
+from c360guard import (
+    Guard,
+    Outcome,
+    Recommendation,
+    Screening,
+    Verdict,
+    load_contract,
+    load_profile,
+)
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 STORY_FILE = yaml.safe_load((EXAMPLES / "stories.yaml").read_text(encoding="utf-8"))

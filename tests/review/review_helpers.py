@@ -90,14 +90,14 @@ def make_contract(**overrides: Any) -> Contract:
     return contract_from_dict(data)
 
 
-def make_profile(entity_id: str = "acct_42", **values: Any) -> Profile:
-    """A fresh, owned profile; keyword values replace the defaults."""
+def make_profile(entity_id: str = "acct_42", *, at: datetime = NOW, **values: Any) -> Profile:
+    """A profile fresh at `at`, every field owned; keyword values replace the defaults."""
     fields = {
         name: {
             "value": values.get(name, value),
             "source": OWNERS[name][0],
             "owner": OWNERS[name][1],
-            "updated_at": (NOW - timedelta(hours=1)).isoformat(),
+            "updated_at": (at - timedelta(hours=1)).isoformat(),
             "source_path": f"{OWNERS[name][0]}.{name}",
         }
         for name, value in VALUES.items()

@@ -140,10 +140,10 @@ def test_mark(c360_clock):
 
 
 GOLDEN_TEST = """
-def test_session(c360_guard, c360_golden):
+def test_session(c360_guard, c360_spans, c360_golden):
     guard = c360_guard("contract.yaml")
-    verdict = guard.check(recommend(CONFIDENCE), guard.screen(PROFILE))
-    c360_golden.check("session", [verdict])
+    guard.check(recommend(CONFIDENCE), guard.screen(PROFILE))
+    c360_golden.check("session", c360_spans.decisions())
 """
 
 
@@ -160,7 +160,9 @@ def test_golden_snapshot_is_created_only_when_asked_then_guards_the_decisions(
     missing.stdout.fnmatch_lines(["*no golden snapshot at*--c360-update-golden*"])
     created.assert_outcomes(passed=1)
     snapshot = json.loads((pytester.path / "golden" / "session.json").read_text())
-    assert snapshot["decisions"][0]["outcome"] == "allow"
+    assert [d["kind"] for d in snapshot["decisions"]] == ["screen", "check"]
+    assert snapshot["decisions"][1]["verdict"] == "allow"
+    assert "trace_id" not in snapshot["decisions"][1]
     unchanged.assert_outcomes(passed=1)
 
 
@@ -177,9 +179,10 @@ def test_golden_mismatch_names_the_verdict_and_the_finding_that_changed(
     result.stdout.fnmatch_lines(
         [
             "*decisions differ from the golden snapshot*session.json*",
-            "*decision 1 (create_cs_task on acct_1)*",
-            "*outcome: 'allow' -> 'review'*",
+            "*decision 2 (check create_cs_task on acct_1)*",
+            "*verdict: 'allow' -> 'review'*",
             "*findings: added confidence.low (review)*",
+            "*confidence: 0.9 -> 0.4*",
             "*rerun with --c360-update-golden*",
         ]
     )

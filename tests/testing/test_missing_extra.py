@@ -93,6 +93,8 @@ def test_replaying_outside_pytest_names_the_extra(
     cassette = tmp_path / "session.yaml"
     cassette.write_text("interactions: []\nversion: 1\n")
 
-    with pytest.raises(MissingExtraError, match=r"pip install 'c360guard\[testing\]'"):  # noqa: SIM117
-        with replaying(cassette):
-            pass
+    with (
+        pytest.raises(MissingExtraError, match=r"pip install 'c360guard\[testing\]'"),
+        replaying(cassette),
+    ):
+        pass

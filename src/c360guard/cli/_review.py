@@ -484,5 +484,6 @@ def _errors_exit() -> Iterator[None]:
 
 def _fail(message: str, *, code: int = EXIT_BAD_INPUT) -> NoReturn:
     logger.debug("review command failed: %s", message.splitlines()[0])
-    Console(stderr=True, highlight=False).print(Text.assemble(("error: ", "bold red"), message))
+    console = Console(stderr=True, highlight=False, soft_wrap=True)
+    console.print(Text.assemble(("error: ", "bold red"), message))
     raise typer.Exit(code)

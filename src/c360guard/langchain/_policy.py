@@ -164,12 +164,21 @@ def judge(
     The entity is the one named, else the one screened last. When nothing was shown about
     it, the check runs against an empty profile, so every citation fails (fail closed).
     """
+    return guard.check(recommendation, shown_screening(guard, view, entity_id))
+
+
+def shown_screening(guard: Guard, view: SessionView, entity_id: str | None) -> Screening:
+    """Everything shown about the entity (the one named, else the latest), never None.
+
+    When nothing was shown about it, the screening of an empty profile stands in, so every
+    citation fails (fail closed).
+    """
     entity = entity_id or view.latest_entity
     screening = view.screening(entity) if entity is not None else None
     if screening is None:
         empty = Entity(id=entity or UNKNOWN_ENTITY, grain=guard.contract.grain)
         screening = guard.screen(Profile(entity=empty))
-    return guard.check(recommendation, screening)
+    return screening
 
 
 def verdict_content(verdict: Verdict, *, tool: str) -> str:
@@ -188,9 +197,18 @@ def verdict_content(verdict: Verdict, *, tool: str) -> str:
     return _dump(body)
 
 
-def decision_content(status: str, *, tool: str, note: str, ticket_id: str | None = None) -> str:
+def decision_content(
+    status: str,
+    *,
+    tool: str,
+    note: str,
+    ticket_id: str | None = None,
+    codes: Sequence[str] = (),
+) -> str:
     """What the model receives after a person answered a review, when the action did not run."""
     body: dict[str, Any] = {"status": status, "tool": tool, "ran": False}
+    if codes:
+        body["codes"] = list(codes)
     if ticket_id is not None:
         body["ticket_id"] = ticket_id
     body["note"] = note

@@ -173,7 +173,9 @@ def _without_ticket(
     if recheck.outcome is Outcome.BLOCK:
         note = "The guard's check at the time of the answer blocks the action; it did not run."
         return Resolution(None, "blocked", note, recheck.codes, None)
-    return Resolution(dict(arguments), "edited" if answer.type == "edit" else "approved", "", [], None)
+    return Resolution(
+        dict(arguments), "edited" if answer.type == "edit" else "approved", "", [], None
+    )
 
 
 def claim_run(guard: Guard, resolution: Resolution, action: str, reviewer: str) -> str | None:

@@ -8,7 +8,7 @@ policy outcome (`reason.missing`), reported as a verdict, not an argument error.
 from __future__ import annotations
 
 from copy import copy
-from typing import Any
+from typing import Any, TypeGuard
 
 from langchain_core.tools import BaseTool
 from pydantic import BaseModel, ConfigDict, Field, create_model
@@ -87,7 +87,7 @@ def action_schemas(tool: BaseTool, contract: Contract) -> tuple[Any, Any]:
     )
 
 
-def _is_v2(schema: Any) -> bool:
+def _is_v2(schema: Any) -> TypeGuard[type[BaseModel]]:
     return isinstance(schema, type) and issubclass(schema, BaseModel)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from langchain_core.callbacks import (
@@ -12,6 +13,7 @@ from langchain_core.callbacks import (
 )
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
+from langchain_core.runnables.config import run_in_executor
 from pydantic import ConfigDict, Field, SkipValidation, ValidationError
 
 from c360guard.guard import Guard
@@ -80,7 +82,13 @@ class GuardedRetriever(BaseRetriever):
         with self.guard.tracer.retrieval(query) as span:
             while (asked := plan.next_fetch()) is not None:
                 inner = self._inner_kwargs(asked, kwargs)
-                docs = await self.retriever.ainvoke(query, config, **inner)
+                if _sync_only(self.retriever):
+                    # BaseRetriever's default async path drops extra keywords on the floor
+                    # (and fails on them), so a sync-only retriever runs in a worker thread.
+                    invoke = partial(self.retriever.invoke, query, config, **inner)
+                    docs = await run_in_executor(None, invoke)
+                else:
+                    docs = await self.retriever.ainvoke(query, config, **inner)
                 plan.take(docs, asked, self._screen)
             return plan.finish(span, self)
 
@@ -181,14 +189,20 @@ def _as_profile(doc: Document, guard: Guard) -> Profile | None:
     return Profile(entity=entity, fields={str(name): value})
 
 
+def _sync_only(retriever: BaseRetriever) -> bool:
+    method = type(retriever)._aget_relevant_documents
+    return method is BaseRetriever._aget_relevant_documents
+
+
 def _doc_id(doc: Document, position: int) -> str:
     return str(doc.id or doc.metadata.get("id") or f"#{position}")
 
 
 def _score(doc: Document) -> float | None:
     score = doc.metadata.get("score")
-    is_number = isinstance(score, int | float) and not isinstance(score, bool)
-    return float(score) if is_number else None
+    if isinstance(score, bool) or not isinstance(score, int | float):
+        return None
+    return float(score)
 
 
 def _positive(value: Any, name: str) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,11 @@ _UNION_NOISE = frozenset(
         "none",
     }
 )
+
+
+# Whole-contract checks (dangling references) report lines that already start with their key
+# path; they are listed as they are rather than under "(root)".
+_KEYED = re.compile(r"^[A-Za-z_][\w.\[\]-]*: ")
 
 
 def load_contract(source: str | Path) -> Contract:
@@ -94,7 +100,7 @@ def _problems(exc: ValidationError) -> list[str]:
     for error in exc.errors(include_url=False):
         path = _key_path(error["loc"])
         message = str(error["msg"]).removeprefix("Value error, ")
-        if not path and "\n" in message:
+        if not path and all(_KEYED.match(line) for line in message.splitlines()):
             problems.extend(message.splitlines())
             continue
         problems.append(f"{path or '(root)'}: {_expectation(error, message)}")

@@ -161,72 +161,83 @@ CONTACT_FIELDS: tuple[FieldSpec, ...] = (
 """The fields of a contact (the account's admin)."""
 
 
-def account_latents(uniform: str, normal: str) -> list[str]:
-    """SQL select items that draw one account's hidden traits from its uniform draws.
+LATENT_STAGES: tuple[tuple[str, ...], ...] = (
+    (
+        "CASE WHEN {u1} < 0.6 THEN 'SMB' WHEN {u1} < 0.9 THEN 'Mid-Market' ELSE 'Enterprise' END"
+        " AS tier",
+        "CASE WHEN {u2} < 0.82 THEN 'Customer' WHEN {u2} < 0.95 THEN 'Trial' ELSE 'Churned' END"
+        " AS stage",
+        "CASE WHEN {u3} < 0.42 THEN 'NA' WHEN {u3} < 0.70 THEN 'EU' WHEN {u3} < 0.78 THEN 'UK'"
+        " WHEN {u3} < 0.93 THEN 'APAC' ELSE 'LATAM' END AS region",
+        "(['Acme', 'Globex', 'Initech', 'Umbrella', 'Stark', 'Wayne', 'Tyrell', 'Hooli'])"
+        "[1 + CAST(floor({u4} * 8) AS INTEGER)] || ' ' || (['Labs', 'Systems', 'Group', 'Corp',"
+        " 'Analytics', 'Logistics', 'Health', 'Retail'])[1 + CAST(floor({u5} * 8) AS INTEGER)]"
+        " || ' ' || CAST(i AS VARCHAR) AS name",
+        "(['Software', 'Retail', 'Healthcare', 'Financial Services', 'Manufacturing',"
+        " 'Education', 'Media', 'Logistics'])[1 + CAST(floor({u6} * 8) AS INTEGER)] AS industry",
+        "(['None', 'Prospecting', 'Proposal', 'Negotiation'])"
+        "[1 + CAST(floor(pow({u7}, 3) * 4) AS INTEGER)] AS opportunity",
+        "{z8} AS z_size",
+        "{z10} AS z_usage",
+        "{z12} AS z_health",
+        "{u14} AS u_seat_price",
+        "{u15} AS u_seat_use",
+        "{u16} AS u_arr_crm",
+        "CAST(floor({u17} * 120) AS INTEGER) AS csm",
+        "CAST(floor({u18} * 300) AS INTEGER) AS ae",
+        "CAST(floor(pow({u19}, 6) * 4) AS INTEGER) AS payment_failures",
+        "CASE WHEN {u20} < 0.9 THEN 0 ELSE CAST(floor({u21} * 60) AS INTEGER) END"
+        " AS overdue_days",
+        "CAST(floor(-ln(1 - {u22}) * 2) AS INTEGER) AS open_tickets",
+        "least(5.0, greatest(1.0, 4.2 + 0.6 * {z23})) AS csat",
+        "CAST(round(least(100, greatest(-100, 30 + 35 * {z25}))) AS INTEGER) AS nps",
+        "CAST(round(100 * {u27}) AS INTEGER) AS lead_score",
+        "(['en', 'en', 'en', 'de', 'fr', 'es', 'ja', 'pt'])"
+        "[1 + CAST(floor({u28} * 8) AS INTEGER)] AS language",
+        "(['Ada', 'Grace', 'Alan', 'Edsger', 'Barbara', 'Ken', 'Margaret', 'Linus'])"
+        "[1 + CAST(floor({u29} * 8) AS INTEGER)] AS first_name",
+        "(['Head of Ops', 'IT Admin', 'VP Finance', 'CTO', 'Office Manager'])"
+        "[1 + CAST(floor({u30} * 5) AS INTEGER)] AS title",
+        "0.62 + 0.37 * {u31} AS health_confidence",
+        "CASE WHEN {u32} < 0.5 THEN 1.0 ELSE round(0.92 + 0.08 * {u33}, 3) END AS mc_clean",
+        "round(0.55 + 0.33 * {u34}, 3) AS mc_fuzzy",
+        "at_ts + to_days(CAST(floor({u35} * 365) AS INTEGER) + 1) AS renewal",
+        "at_ts - to_days(CAST(floor({u36} * 45) AS INTEGER)) AS last_touch",
+        "at_ts - to_seconds(CAST(floor(pow({u37}, 3) * 14 * 86400) AS BIGINT)) AS last_login",
+        "at_ts - to_seconds(CAST(floor(pow({u38}, 2) * 30 * 86400) AS BIGINT)) AS last_open",
+    ),
+    (
+        "CASE tier WHEN 'SMB' THEN 9.3 WHEN 'Mid-Market' THEN 10.9 ELSE 12.4 END + 0.55 * z_size"
+        " AS log_arr",
+        "least(2.0, greatest(-0.95, -0.02 + 0.18 * z_usage)) AS usage_change",
+        "CASE stage WHEN 'Customer' THEN 'paid' WHEN 'Trial' THEN 'trialing' ELSE 'canceled' END"
+        " AS billing_status",
+        "CASE tier WHEN 'Enterprise' THEN 'enterprise' WHEN 'Mid-Market' THEN 'growth'"
+        " ELSE 'starter' END AS plan",
+        "CAST(round(exp(5.5 + 1.1 * z_size)) AS BIGINT) AS employees",
+        "lower(replace(name, ' ', '-')) || '.example' AS domain",
+    ),
+    (
+        "round(exp(log_arr)) AS arr",
+        "greatest(1, CAST(round(exp(log_arr) / (700 + 500 * u_seat_price)) AS BIGINT)) AS seats",
+        "CAST(round(100 / (1 + exp(-(0.9 + 5 * usage_change + 0.7 * z_health)))) AS INTEGER)"
+        " AS health",
+        "CASE WHEN usage_change < -0.5 THEN 'dormant' ELSE 'active' END AS product_status",
+        "1 / (1 + exp(-(0.3 + 3 * usage_change + 0.5 * z_health))) AS adoption",
+    ),
+    (
+        "greatest(1, CAST(round(seats * (0.3 + 0.65 * u_seat_use)) AS BIGINT)) AS seats_used",
+    ),
+    (
+        "CAST(round(seats_used * exp(3.4 + 0.5 * z_usage)) AS BIGINT) AS usage_events",
+        "CAST(round(seats_used * 0.8) AS BIGINT) AS active_users",
+        "'Group ' || name AS parent_name",
+        "ae AS parent_ae",
+        "region AS parent_region",
+        "round(arr * 3.5) AS parent_arr",
+    ),
+)
+"""The hidden traits of an account, drawn stage by stage: each stage may read the ones before.
 
-    `uniform` and `normal` are format strings taking a draw number: `uniform.format(3)` is a
-    draw in [0, 1), `normal.format(3)` a standard normal.
-    """
-    u, z = uniform.format, normal.format
-    return [
-        f"CASE WHEN {u(1)} < 0.6 THEN 'SMB' WHEN {u(1)} < 0.9 THEN 'Mid-Market' "
-        "ELSE 'Enterprise' END AS tier",
-        f"CASE WHEN {u(2)} < 0.82 THEN 'Customer' WHEN {u(2)} < 0.95 THEN 'Trial' "
-        "ELSE 'Churned' END AS stage",
-        f"CASE WHEN {u(3)} < 0.42 THEN 'NA' WHEN {u(3)} < 0.70 THEN 'EU' WHEN {u(3)} < 0.78 "
-        "THEN 'UK' WHEN {u3} < 0.93 THEN 'APAC' ELSE 'LATAM' END AS region".replace(
-            "{u3}", u(3)
-        ),
-        f"{z(4)} AS z_size",
-        f"{z(6)} AS z_usage",
-        f"{z(8)} AS z_health",
-        f"{u(10)} AS u_seat_use",
-        f"{u(11)} AS u_arr_crm",
-        f"CAST(floor({u(12)} * 120) AS INTEGER) AS csm",
-        f"CAST(floor({u(13)} * 300) AS INTEGER) AS ae",
-        f"CAST(floor({u(14)} * 365) AS INTEGER) + 1 AS renewal_days",
-        f"(['Software', 'Retail', 'Healthcare', 'Financial Services', 'Manufacturing', "
-        f"'Education', 'Media', 'Logistics'])[1 + CAST(floor({u(15)} * 8) AS INTEGER)] "
-        "AS industry",
-        f"(['None', 'Prospecting', 'Proposal', 'Negotiation'])"
-        f"[1 + CAST(floor(pow({u(16)}, 3) * 4) AS INTEGER)] AS opportunity",
-        f"CAST(floor(pow({u(17)}, 6) * 4) AS INTEGER) AS payment_failures",
-        f"CASE WHEN {u(18)} < 0.9 THEN 0 ELSE CAST(floor({u(19)} * 60) AS INTEGER) END "
-        "AS overdue_days",
-        f"CAST(floor(-ln(1 - {u(20)}) * 2) AS INTEGER) AS open_tickets",
-        f"least(5.0, greatest(1.0, 4.2 + 0.6 * {z(21)})) AS csat",
-        f"CAST(round(least(100, greatest(-100, 30 + 35 * {z(23)}))) AS INTEGER) AS nps",
-        f"CAST(floor({u(25)} * 45) AS INTEGER) AS touch_days",
-        f"CAST(floor(pow({u(26)}, 2) * 30 * 86400) AS BIGINT) AS open_seconds",
-        f"CAST(floor(pow({u(27)}, 3) * 14 * 86400) AS BIGINT) AS login_seconds",
-        f"CAST(round(100 * {u(28)}) AS INTEGER) AS lead_score",
-        f"(['en', 'en', 'en', 'de', 'fr', 'es', 'ja', 'pt'])"
-        f"[1 + CAST(floor({u(29)} * 8) AS INTEGER)] AS language",
-        f"(['Ada', 'Grace', 'Alan', 'Edsger', 'Barbara', 'Ken', 'Margaret', 'Linus'])"
-        f"[1 + CAST(floor({u(30)} * 8) AS INTEGER)] AS first_name",
-        f"(['Head of Ops', 'IT Admin', 'VP Finance', 'CTO', 'Office Manager'])"
-        f"[1 + CAST(floor({u(31)} * 5) AS INTEGER)] AS title",
-        f"0.62 + 0.37 * {u(32)} AS health_confidence",
-        f"CASE WHEN {u(33)} < 0.5 THEN 1.0 ELSE round(0.92 + 0.08 * {u(34)}, 3) END AS mc_clean",
-        f"0.55 + 0.33 * {u(35)} AS mc_fuzzy",
-        f"CAST(floor({u(36)} * 72000) AS BIGINT) AS age_seconds",
-    ]
-
-
-DERIVED: list[str] = [
-    "CASE tier WHEN 'SMB' THEN 9.3 WHEN 'Mid-Market' THEN 10.9 ELSE 12.4 END "
-    "+ 0.55 * z_size AS log_arr",
-]
-"""Second-level traits that read the first level."""
-
-FINAL: list[str] = [
-    "round(exp(log_arr)) AS arr",
-    "greatest(1, CAST(round(exp(log_arr) / (700 + 500 * u_seat_use)) AS BIGINT)) AS seats",
-    "least(2.0, greatest(-0.95, -0.02 + 0.18 * z_usage)) AS usage_change",
-    "CASE stage WHEN 'Customer' THEN 'paid' WHEN 'Trial' THEN 'trialing' ELSE 'canceled' END "
-    "AS billing_status",
-    "CASE WHEN tier = 'Enterprise' THEN 'enterprise' WHEN tier = 'Mid-Market' THEN 'growth' "
-    "ELSE 'starter' END AS plan",
-    "CAST(round(exp(5.5 + 1.1 * z_size)) AS BIGINT) AS employees",
-]
-"""Third-level traits."""
+`{uN}` is the account's N-th uniform draw in [0, 1), `{zN}` a standard normal built from
+draws N and N+1, and `at_ts` the instant the data is generated for."""

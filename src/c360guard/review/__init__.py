@@ -1,5 +1,7 @@
 """Human review: the ticket queue, its SQLite and PostgreSQL stores, pause and rollback."""
 
+from typing import TYPE_CHECKING, Any
+
 from c360guard.model import (
     DecisionKind,
     ExecutionRecord,
@@ -11,7 +13,6 @@ from c360guard.model import (
 )
 from c360guard.review._protocol import DecisionCounts, ReviewQueue, idempotency_key
 from c360guard.review.pause import InMemoryPauseStore, PauseStore
-from c360guard.review.postgres import PostgresPauseStore, PostgresReviewQueue
 from c360guard.review.rollback import (
     AUTO_PAUSE_ACTOR,
     RollbackStep,
@@ -21,8 +22,21 @@ from c360guard.review.rollback import (
     run_rollback,
 )
 from c360guard.review.sqlite import SQLitePauseStore, SQLiteReviewQueue
-from c360guard.review.stores import open_pause_store, open_queue
+from c360guard.review.stores import is_postgres, open_pause_store, open_queue
 from c360guard.review.tools import invoke_tool, load_tools, tool_registry
+
+if TYPE_CHECKING:
+    from c360guard.review.postgres import PostgresPauseStore, PostgresReviewQueue
+
+
+def __getattr__(name: str) -> Any:
+    # The PostgreSQL stores load psycopg (the `postgres` extra) only when asked for.
+    if name in ("PostgresPauseStore", "PostgresReviewQueue"):
+        from c360guard.review import postgres
+
+        return getattr(postgres, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "AUTO_PAUSE_ACTOR",
@@ -44,6 +58,7 @@ __all__ = [
     "TicketStatus",
     "idempotency_key",
     "invoke_tool",
+    "is_postgres",
     "load_tools",
     "open_pause_store",
     "open_queue",

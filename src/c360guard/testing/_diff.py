@@ -11,6 +11,9 @@ Record = Mapping[str, Any]
 FIRST_KEYS = ("outcome", "verdict", "findings")
 """Keys reported before all others: what changed in the verdict, then why."""
 
+IDENTITY_KEYS = ("code", "name", "field")
+"""Keys that name the entries of a list of records: findings by code, fields by name."""
+
 
 def diff_decisions(expected: Sequence[Record], actual: Sequence[Record]) -> list[str]:
     """Return the differences between two decision lists as indented lines (none if equal)."""
@@ -50,8 +53,8 @@ def _compare(path: str, before: Any, after: Any, out: list[str]) -> None:
                 out.append(f"{where}: removed (was {_show(before[key])})")
             else:
                 _compare(where, before[key], after[key], out)
-    elif _is_findings(before) and _is_findings(after):
-        out.extend(_findings_diff(path, before, after))
+    elif (by := _shared_identity(before, after)) is not None:
+        out.extend(_keyed_diff(path, before, after, by))
     elif _is_scalars(before) and _is_scalars(after):
         out.extend(_list_diff(path, before, after))
     else:
@@ -64,15 +67,15 @@ def _reading_order(key: Any) -> tuple[int, str]:
     return (FIRST_KEYS.index(text) if text in FIRST_KEYS else len(FIRST_KEYS), text)
 
 
-def _findings_diff(path: str, before: list[Record], after: list[Record]) -> list[str]:
-    old = {_finding_key(f): f for f in before}
-    new = {_finding_key(f): f for f in after}
-    lines = [f"{path}: added {_finding(new[key])}" for key in new if key not in old]
-    lines += [f"{path}: removed {_finding(old[key])}" for key in old if key not in new]
+def _keyed_diff(path: str, before: list[Record], after: list[Record], by: str) -> list[str]:
+    old = {_item_key(item, by): item for item in before}
+    new = {_item_key(item, by): item for item in after}
+    lines = [f"{path}: added {_item(new[key], by)}" for key in new if key not in old]
+    lines += [f"{path}: removed {_item(old[key], by)}" for key in old if key not in new]
     for key in (key for key in new if key in old and new[key] != old[key]):
         nested: list[str] = []
         _compare("", dict(old[key]), dict(new[key]), nested)
-        lines += [f"{path} {_finding(new[key])}: {change}" for change in nested]
+        lines += [f"{path} {_item(new[key], by)}: {change}" for change in nested]
     return lines
 
 
@@ -89,26 +92,45 @@ def _list_diff(path: str, before: list[Any], after: list[Any]) -> list[str]:
     return lines
 
 
-def _is_findings(value: Any) -> bool:
-    return isinstance(value, list) and all(
-        isinstance(item, Mapping) and "code" in item for item in value
-    )
+def _shared_identity(before: Any, after: Any) -> str | None:
+    """The naming key both lists of records share; an empty list takes the other's."""
+    if not (isinstance(before, list) and isinstance(after, list)):
+        return None
+    mine, theirs = _identity(before), _identity(after)
+    if mine is None or theirs is None:
+        return (mine or theirs) if not before or not after else None
+    return mine if mine == theirs else None
+
+
+def _identity(value: Any) -> str | None:
+    """The key naming each entry of a list of records (findings, fields), if it has one."""
+    if not isinstance(value, list) or not value:
+        return None
+    if not all(isinstance(item, Mapping) for item in value):
+        return None
+    for key in IDENTITY_KEYS:
+        if all(key in item for item in value):
+            return key
+    return None
 
 
 def _is_scalars(value: Any) -> bool:
     return isinstance(value, list) and not any(isinstance(v, Mapping | list) for v in value)
 
 
-def _finding_key(finding: Record) -> tuple[str, str]:
-    return (str(finding.get("code")), str(finding.get("field")))
+def _item_key(item: Record, by: str) -> tuple[str, str]:
+    # Findings are told apart by code and field; other records by their naming key.
+    return (str(item.get(by)), str(item.get("field")) if by == "code" else "")
 
 
-def _finding(finding: Record) -> str:
-    text = str(finding.get("code"))
-    if finding.get("field"):
-        text += f" on field {finding['field']}"
-    if finding.get("outcome"):
-        text += f" ({finding['outcome']})"
+def _item(item: Record, by: str) -> str:
+    text = str(item.get(by))
+    if by == "code" and item.get("field"):
+        text += f" on field {item['field']}"
+    if item.get("codes"):
+        text += f" [{', '.join(map(str, item['codes']))}]"
+    if item.get("outcome"):
+        text += f" ({item['outcome']})"
     return text
 
 

@@ -22,9 +22,22 @@ UPDATE_ENV = "C360GUARD_UPDATE_GOLDEN"
 """The environment variable that does the same (`1`, `true` or `yes`)."""
 
 VOLATILE_KEYS: frozenset[str] = frozenset(
-    {"trace_id", "span_id", "ticket_id", "record_id", "hash", "prev_hash", "previous_hash"}
+    {
+        "decision_id",
+        "hash",
+        "parent_span_id",
+        "prev_hash",
+        "recorded_at",
+        "review_ticket_id",
+        "screening",
+        "seq",
+        "span_id",
+        "ticket_id",
+        "trace_id",
+    }
 )
-"""Keys that differ on every run (random ids, chain hashes): left out of snapshots."""
+"""Keys that differ on every run (span and ticket ids, wall-clock export times, chain
+hashes): left out of snapshots. `timestamp`, read from the Guard's clock, stays."""
 
 SNAPSHOT_FORMAT = 1
 

@@ -7,8 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-_VALUE = r"[\"']?[A-Za-z0-9._~+/=-]{8,}"
-_HEADER_VALUE = rf"\s*:\s*(?:\[\s*|\n\s*-\s*)?{_VALUE}"
+# A header's value, inline (`name: value`, JSON `"name": ["value"]`) or as a YAML list item.
+_HEADER_VALUE = r"\s*:\s*(?:\[\s*|\n\s*-\s*)?[\"']?[^\s\"'\],]{4,}"
 
 PATTERNS: dict[str, re.Pattern[str]] = {
     "authorization header": re.compile(

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+from c360guard.telemetry import attributes as attr
+from c360guard.telemetry.records import decision_record
+
+DECISION_KINDS = ("screen", "check", "review", "pause")
+"""Every kind of decision record."""
 
 
 class SpanCapture:
@@ -82,6 +88,28 @@ class SpanCapture:
             }
             lines.append(f"  {span.name} {shown}")
         return "\n".join(lines) or "  (no spans)"
+
+    def decisions(self, kinds: Iterable[str] = DECISION_KINDS) -> list[dict[str, Any]]:
+        """Return the decision records of the captured spans, as the audit log would hold them.
+
+        A check's record carries the fields of the screening it was judged against, when
+        that screening's span was captured too.
+        """
+        wanted = set(kinds)
+        screenings: dict[str, dict[str, Any]] = {}
+        records = []
+        for span in self.spans:
+            screening = None
+            if span.name == attr.SPAN_CHECK:
+                screening = screenings.get(str((span.attributes or {}).get(attr.SCREEN_SPAN_ID)))
+            record = decision_record(span, screening)
+            if record is None:
+                continue
+            if record["kind"] == "screen":
+                screenings[record["span_id"]] = record
+            if record["kind"] in wanted:
+                records.append(record)
+        return records
 
     def clear(self) -> None:
         """Forget the spans captured so far."""

@@ -1,0 +1,163 @@
+"""The cost of tracing the guard, against one plain `StructuredTool.invoke` in the same run.
+
+Screens a 100-field profile and checks one recommendation (the DESIGN.md benchmark case)
+with tracing off (no SDK), with the SDK and a batch span processor, and with the audit log
+exporter (batched, and synchronous), and prints each as a ratio to `StructuredTool.invoke`
+of a trivial tool. Run it directly:
+
+    .venv/bin/python benchmarks/bench_telemetry.py
+
+or through pytest-benchmark (`make bench`), which times the same cases one by one.
+"""
+
+from __future__ import annotations
+
+import copy
+import tempfile
+import timeit
+from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from langchain_core.tools import StructuredTool
+from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
+from opentelemetry.sdk.trace.export import (
+    BatchSpanProcessor,
+    SimpleSpanProcessor,
+    SpanExporter,
+    SpanExportResult,
+)
+from opentelemetry.trace import NoOpTracerProvider, TracerProvider as ApiTracerProvider
+
+from c360guard import FrozenClock, Guard, Profile, Reason, Recommendation
+from c360guard.model import Contract, contract_from_dict
+from c360guard.telemetry import AuditLogExporter, verify_log
+
+ROOT = Path(__file__).resolve().parents[1]
+NOW = datetime(2026, 12, 3, 12, tzinfo=UTC)
+FIELDS = 100
+
+
+def wide_contract() -> Contract:
+    """The churn-risk example contract widened to 100 field rules."""
+    text = (ROOT / "examples" / "contracts" / "churn_risk.yaml").read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    for index in range(FIELDS - len(data["fields"])):
+        data["fields"][f"signal_{index:02d}"] = {"sources": ["warehouse"], "fresh_within": "7d"}
+    return contract_from_dict(data)
+
+
+def wide_profile(contract: Contract) -> Profile:
+    """A 100-field profile that passes every rule but one (health_score has no confidence)."""
+    values: dict[str, Any] = {
+        "crm_stage": "Customer",
+        "billing_status": "paid",
+        "open_escalation_severity": "none",
+        "email": "someone@example.com",
+    }
+    fields = {
+        name: {
+            "value": values.get(name, 1),
+            "source": rule.sources[0],
+            "owner": "revops",
+            "updated_at": (NOW - timedelta(hours=1)).isoformat(),
+            "source_path": f"Warehouse.{name}",
+        }
+        for name, rule in contract.fields.items()
+    }
+    entity = {"id": "acct_1", "grain": "account", "match_confidence": 0.95}
+    return Profile.model_validate({"entity": entity, "fields": fields})
+
+
+RECOMMENDATION = Recommendation(
+    action="create_cs_task",
+    arguments={"title": "Renewal prep", "due_in_days": 14},
+    reasons=[Reason(code="RENEWAL_SOON", fields=["renewal_date"])],
+    confidence=0.9,
+)
+
+
+def create_cs_task(title: str, due_in_days: int) -> str:
+    """Create a CS task for the account's CSM."""
+    return f"{title} in {due_in_days} days"
+
+
+TOOL = StructuredTool.from_function(create_cs_task)
+
+
+class _Discard(SpanExporter):
+    """An exporter that drops every span: the cost measured is the guard's, not a backend's."""
+
+    def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
+        return SpanExportResult.SUCCESS
+
+
+def _provider(*processors: Any) -> TracerProvider:
+    provider = TracerProvider()
+    for processor in processors:
+        provider.add_span_processor(processor)
+    return provider
+
+
+def decide(guard: Guard, profile: Profile) -> Callable[[], object]:
+    """One decision: screen the profile, check the recommendation."""
+    return lambda: guard.check(RECOMMENDATION, guard.screen(profile))
+
+
+def cases(folder: Path) -> Iterator[tuple[str, ApiTracerProvider]]:
+    """Each tracing set-up, by name."""
+    yield "tracing off (no SDK)", NoOpTracerProvider()
+    yield "SDK + batch processor", _provider(BatchSpanProcessor(_Discard()))
+    audit = AuditLogExporter(folder / "batched.jsonl")
+    yield "SDK + batch + audit log", _provider(BatchSpanProcessor(audit, max_queue_size=65536))
+    sync = AuditLogExporter(folder / "synchronous.jsonl")
+    yield "SDK + audit log, synchronous", _provider(SimpleSpanProcessor(sync))
+
+
+def _per_call(action: Callable[[], object], number: int) -> float:
+    return min(timeit.repeat(action, number=number, repeat=5)) / number
+
+
+def main(number: int = 300) -> None:
+    """Time every case and print it beside one `StructuredTool.invoke`."""
+    contract = wide_contract()
+    profile = wide_profile(contract)
+    baseline = _per_call(lambda: TOOL.invoke({"title": "Renewal prep", "due_in_days": 14}), number)
+    print(f"StructuredTool.invoke: {baseline * 1e6:8.1f} us  (1.00)")
+    with tempfile.TemporaryDirectory() as folder:
+        for name, provider in cases(Path(folder)):
+            guard = Guard(contract, clock=FrozenClock(NOW), tracer_provider=provider)
+            cost = _per_call(decide(guard, profile), number)
+            print(f"{name:29s} {cost * 1e6:8.1f} us  ({cost / baseline:.2f} x invoke)")
+            if isinstance(provider, TracerProvider):
+                provider.shutdown()
+        for log in sorted(Path(folder).glob("*.jsonl")):
+            report = verify_log(log)
+            print(f"  {log.name}: {report.records} records, chain intact: {report.intact}")
+
+
+@pytest.fixture(scope="module")
+def wide() -> tuple[Contract, Profile]:
+    contract = wide_contract()
+    return contract, wide_profile(contract)
+
+
+def test_structured_tool_invoke(benchmark: Any) -> None:
+    benchmark(TOOL.invoke, {"title": "Renewal prep", "due_in_days": 14})
+
+
+@pytest.mark.parametrize("case", range(4), ids=["off", "batch", "batch-audit", "sync-audit"])
+def test_screen_and_check(benchmark: Any, wide: tuple[Contract, Profile], tmp_path: Path, case: int) -> None:
+    contract, profile = wide
+    name, provider = list(cases(tmp_path))[case]
+    guard = Guard(contract, clock=FrozenClock(NOW), tracer_provider=provider)
+    benchmark(decide(guard, profile))
+    if isinstance(provider, TracerProvider):
+        provider.shutdown()
+
+
+if __name__ == "__main__":
+    main()
