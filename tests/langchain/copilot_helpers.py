@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from examples.csm_copilot import CONTRACTS
 from langchain_core.messages import HumanMessage, ToolMessage
 
 from c360guard import Contract, load_contract
-from examples.csm_copilot import CONTRACTS
 
 
 def copilot_contract(workflow: str = "churn_risk", *, authority: str | None = None) -> Contract:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from copilot_helpers import ask
+from examples.csm_copilot import ScriptedChatModel, build_copilot, call, reason
 from langchain_core.messages import AIMessage, HumanMessage
 
 from c360guard import Recommendation
 from c360guard.langchain import GuardSession
-from examples.csm_copilot import ScriptedChatModel, build_copilot, call, reason
 
 READ_NORTHWIND = call("get_account_profile", {"account_id": "acct_1042"}, "read")
 

@@ -6,13 +6,13 @@ from typing import Any
 
 import pytest
 from copilot_helpers import ask, codes, outcome, tool_messages
+from examples.csm_copilot import Copilot, ScriptedChatModel, build_copilot, call, calls, reason
 from langchain_core.messages import AIMessage
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Command
 
 from c360guard.langchain import GuardSession
 from c360guard.review import SQLiteReviewQueue, TicketStatus
-from examples.csm_copilot import Copilot, ScriptedChatModel, build_copilot, call, calls, reason
 
 ROUTE = {
     "account_id": "acct_4410",

@@ -6,13 +6,13 @@ import json
 
 import pytest
 from copilot_helpers import ask, codes, copilot_contract, outcome, tool_messages
+from examples.csm_copilot import ScriptedChatModel, build_copilot, call, calls, reason
 from langchain.agents.middleware import HumanInTheLoopMiddleware
 from langchain_core.messages import AIMessage
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Command
 
 from c360guard.langchain import GuardSession
-from examples.csm_copilot import ScriptedChatModel, build_copilot, call, calls, reason
 
 READ_NORTHWIND = call("get_account_profile", {"account_id": "acct_1042"}, "read")
 RENEWAL_TASK = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from c360guard.engine.conditions import FieldView, evaluate
+from c360guard.engine.conditions import FieldView, evaluate, json_in
 from c360guard.engine.screen import screen
 from c360guard.model import (
     ANY_ACTION,
@@ -184,7 +184,7 @@ def _consent(action: str | None, contract: Contract, at_action: Screening) -> li
             continue
         if rule.when is not None and evaluate(rule.when, view) is False:
             continue
-        if view.known(rule.field) and view.value(rule.field) in rule.allow:
+        if view.known(rule.field) and json_in(view.value(rule.field), rule.allow):
             continue
         if view.known(rule.field):
             state = "does not grant it"

@@ -49,12 +49,24 @@ def evaluate(condition: Condition, view: FieldView) -> Truth:
         return None
     value = view.value(condition.field)
     if isinstance(condition, Equals):
-        return bool(value == condition.equals)
+        return json_equal(value, condition.equals)
     if isinstance(condition, In):
-        return value in condition.in_
+        return json_in(value, condition.in_)
     if isinstance(condition, NotIn):
-        return value not in condition.not_in
+        return not json_in(value, condition.not_in)
     return _compare(condition, value)
+
+
+def json_equal(left: Any, right: Any) -> bool:
+    """Compare two JSON values as JSON does: `true` is not `1`, `1` is `1.0`."""
+    if isinstance(left, bool) or isinstance(right, bool):
+        return type(left) is type(right) and left == right
+    return bool(left == right)
+
+
+def json_in(value: Any, options: list[Any]) -> bool:
+    """True when a JSON value equals one of the options, by `json_equal`."""
+    return any(json_equal(value, option) for option in options)
 
 
 def _exists(condition: Exists, view: FieldView) -> Truth:
