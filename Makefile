@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit bench record clean
+.PHONY: demo test lint typecheck unit bench bench-review record clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,11 +24,16 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy src
 
+# The PostgreSQL tests get a throwaway server on loopback (installed first if missing);
+# they skip, saying why, only when none can be started.
 unit: $(STAMP)
-	$(VENV)/bin/pytest -q -p no:randomly
+	scripts/postgres.sh run $(VENV)/bin/pytest -q -p no:randomly
 
 bench: $(STAMP)
 	$(PY) -m pytest benchmarks -q --benchmark-only --benchmark-columns=min,median,mean,rounds
+
+bench-review: $(STAMP)
+	scripts/postgres.sh run $(PY) benchmarks/bench_review.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .hypothesis

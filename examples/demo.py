@@ -9,7 +9,9 @@ The walk-through is a list of sections in `main()`; each is a function taking th
 
 from __future__ import annotations
 
+import shutil
 import sys
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -17,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from rich.console import Console, Group
 from rich.markup import escape
 from rich.panel import Panel
@@ -25,6 +29,7 @@ from rich.table import Table
 from rich.text import Text
 
 from c360guard import (
+    C360GuardError,
     Contract,
     Guard,
     Outcome,
@@ -34,6 +39,8 @@ from c360guard import (
     load_contract,
     load_profile,
 )
+from c360guard.review import ReviewDecision, SQLitePauseStore, SQLiteReviewQueue
+from c360guard.telemetry import AuditLogExporter, explain, load_records, render, verify_log
 
 EXAMPLES = Path(__file__).resolve().parent
 STYLE = {Outcome.ALLOW: "bold green", Outcome.REVIEW: "bold yellow", Outcome.BLOCK: "bold red"}
@@ -166,6 +173,42 @@ def summary(demo: Demo) -> None:
     demo.console.print(table)
 
 
+def human_review(demo: Demo) -> None:
+    """File the low-confidence story's ticket, approve it, and run its action exactly once."""
+    story = next(item for item in demo.stories if item.outcome is Outcome.REVIEW)
+    demo.console.print(Rule("[bold]A person decides, and the action runs once[/]"))
+    with tempfile.TemporaryDirectory() as folder:
+        db = Path(folder) / "reviews.db"
+        with SQLiteReviewQueue(db) as queue, SQLitePauseStore(db) as pauses:
+            guard = Guard(
+                story.contract,
+                clock=lambda: demo.judged_at,
+                review_queue=queue,
+                pause_store=pauses,
+            )
+            screening = guard.screen(load_profile(story.profile))
+            ticket = guard.check(story.recommendation, screening).ticket
+            again = guard.check(story.recommendation, screening).ticket
+            assert ticket is not None
+            assert again is not None
+            demo.console.print(
+                f"{story.recommendation.action} on {ticket.entity_id} is filed as ticket "
+                f"[bold]{ticket.id[:12]}[/] ({', '.join(f.code for f in ticket.findings)}); "
+                f"proposing it again attaches to the same ticket ({again.proposals} proposals)."
+            )
+            approved = guard.decide(ticket, ReviewDecision.approve("rpatel@example.com"))
+            demo.console.print(f"Approved by [bold]{approved.reviewer}[/].")
+
+            def create_cs_task(**arguments: Any) -> str:
+                return f"task created: {arguments['title']}"
+
+            demo.console.print(f"First run: {guard.execute(ticket, create_cs_task)}.")
+            try:
+                guard.execute(ticket, create_cs_task)
+            except C360GuardError as refused:
+                demo.console.print(f"Second run refused: [italic]{escape(str(refused))}[/]")
+
+
 def _model_view(screening: Screening, now: datetime) -> Table:
     context = screening.context()
     table = Table(
@@ -228,6 +271,54 @@ def _age(elapsed: timedelta) -> str:
     return f"{seconds:.0f}s"
 
 
+def audit_trail(demo: Demo) -> None:
+    """Replay the stories with tracing into an audit log, verify it, explain two decisions."""
+    folder = Path(tempfile.gettempdir()) / "c360guard-demo"
+    shutil.rmtree(folder, ignore_errors=True)
+    log = folder / "audit.jsonl"
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(AuditLogExporter(log)))
+    for story in demo.stories:
+        guard = Guard(story.contract, clock=lambda: demo.judged_at, tracer_provider=provider)
+        guard.check(story.recommendation, guard.screen(load_profile(story.profile)))
+    provider.shutdown()
+
+    report = verify_log(log)
+    demo.console.print(Rule("[bold]The audit trail[/]"))
+    demo.console.print(
+        f"Every screening and check above went to [bold]{log}[/] as a hash-chained record.\n"
+        f"$ c360guard audit verify {log}\n"
+        f"  {report.records} records, chain {'intact' if report.intact else 'BROKEN'}"
+    )
+    records = load_records(log)
+    checks = [record for record in records if record["kind"] == "check"]
+    for verdict, name in (("block", "open_sev1_escalation"), ("allow", "healthy_renewal")):
+        record = _story_check(demo, checks, name) or next(
+            r for r in checks if r["verdict"] == verdict
+        )
+        demo.console.print(
+            f"\n$ c360guard audit explain {log} --decision {record['decision_id']}",
+            style="bold",
+        )
+        demo.console.print(escape(render(explain(record, records))))
+
+
+def _story_check(demo: Demo, checks: list[dict[str, Any]], name: str) -> dict[str, Any] | None:
+    """The check record of the named story, matched by workflow, entity and action."""
+    story = next((story for story in demo.stories if story.name == name), None)
+    if story is None:
+        return None
+    entity = load_profile(story.profile).entity.id
+    for record in checks:
+        if (record["workflow"], record["entity"]["id"], record["action"]) == (
+            story.contract.workflow,
+            entity,
+            story.recommendation.action,
+        ):
+            return record
+    return None
+
+
 def main() -> int:
     """Run every section in order; exit non-zero if a story broke its promise."""
     console = Console(highlight=False)
@@ -240,6 +331,8 @@ def main() -> int:
         contracts_overview,
         walk_through,
         summary,
+        human_review,
+        audit_trail,
     ]
     for section in sections:
         section(demo)

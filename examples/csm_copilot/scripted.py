@@ -44,6 +44,10 @@ class ScriptedChatModel(BaseChatModel):
     """Every conversation the model was called with (system message first)."""
     bound_tools: list[list[dict[str, Any]]] = Field(default_factory=list)
     """The tools, in OpenAI form, each time the model was bound with tools."""
+    repeat: bool = False
+    """Start the script over once it has run out (for benchmarks), instead of saying `DONE`."""
+    record: bool = True
+    """Keep the conversations and bound tools (off for long benchmark runs)."""
 
     _position: int = PrivateAttr(default=0)
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
@@ -56,7 +60,8 @@ class ScriptedChatModel(BaseChatModel):
         self, tools: Sequence[Any], *, tool_choice: Any = None, **kwargs: Any
     ) -> Runnable[Any, BaseMessage]:
         """Record the tools' schemas as a provider would receive them; the script decides."""
-        self.bound_tools.append([convert_to_openai_tool(tool) for tool in tools])
+        if self.record:
+            self.bound_tools.append([convert_to_openai_tool(tool) for tool in tools])
         return self
 
     def _generate(
@@ -67,7 +72,10 @@ class ScriptedChatModel(BaseChatModel):
         **kwargs: Any,
     ) -> ChatResult:
         with self._lock:
-            self.conversations.append(list(messages))
+            if self.record:
+                self.conversations.append(list(messages))
+            if self.repeat and self._position >= len(self.script):
+                self._position = 0
             step = self.script[self._position] if self._position < len(self.script) else None
             self._position += 1
         if step is None:
@@ -80,7 +88,7 @@ class ScriptedChatModel(BaseChatModel):
 
     @property
     def calls(self) -> int:
-        """How many times the model was called."""
+        """How many times the model was called (while recording)."""
         return len(self.conversations)
 
 

@@ -70,3 +70,7 @@ class CassetteError(C360GuardError):
 
 class AuditLogError(C360GuardError):
     """An audit log cannot be read or written (bad path, permissions, not an audit log)."""
+
+
+class TableError(ProfileError):
+    """A table of profiles (long layout) cannot be read: names the column and the row count."""

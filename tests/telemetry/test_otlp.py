@@ -134,7 +134,7 @@ def test_spans_reach_an_otlp_http_receiver_with_attributes_events_and_parentage(
     ]
     screen_attributes = {a.key: _value(a.value) for a in screen.attributes}
     assert "usage_change_30d" in screen_attributes[attr.FIELDS_ADMITTED]
-    assert len(screen_attributes[attr.ADMITTED_UPDATED_AT]) == len(
+    assert list(json.loads(screen_attributes[attr.FIELDS_PROVENANCE])) == list(
         screen_attributes[attr.FIELDS_ADMITTED]
     )
 

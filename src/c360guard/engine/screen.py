@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Collection
-from datetime import datetime
+from datetime import UTC, datetime
 
 from c360guard.engine._compiled import CompiledContract, CompiledRule, compiled
 from c360guard.errors import AuthorityError
@@ -29,18 +29,19 @@ def screen(
     """
     level = _authority(contract, authority)
     rules = compiled(contract, level)
+    clock = now if now.tzinfo is UTC else now.astimezone(UTC)
     names = profile.fields if only is None else _relevant(profile, rules, only)
 
     admitted: dict[str, FieldValue | list[FieldValue]] = {}
     withheld: dict[str, list[Finding]] = {}
     for name in names:
-        found = _screen_field(name, profile, rules, level, now)
+        found = _screen_field(name, profile, rules, level, clock)
         if isinstance(found, FieldValue):
             admitted[name] = found
         else:
             withheld[name] = found
 
-    findings = _lifecycle(profile, admitted, withheld, rules, level, now)
+    findings = _lifecycle(profile, admitted, withheld, rules, level, clock)
     findings += _identity(profile, contract, level)
     findings += _critical(profile, rules, withheld)
     logger.debug(

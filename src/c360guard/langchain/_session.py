@@ -36,7 +36,7 @@ def session_key(config: RunnableConfig | None = None) -> str:
     active = _ACTIVE_KEY.get()
     if active is not None:
         return active
-    configurable = ensure_config(config).get("configurable") or {}
+    configurable = (config if config is not None else ensure_config()).get("configurable") or {}
     thread = configurable.get("thread_id")
     return str(thread) if thread is not None else DEFAULT_KEY
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import uuid
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, NotRequired, cast
@@ -20,35 +19,36 @@ from langchain.agents.middleware import AgentMiddleware, AgentState, ModelReques
 from langchain.agents.middleware.types import (
     ExtendedModelResponse,
     OmitFromInput,
-    PrivateStateAttr,
 )
-from langchain_core.messages import AnyMessage, ToolCall, ToolMessage
+from langchain_core.messages import AnyMessage, SystemMessage, ToolCall, ToolMessage
 from langchain_core.tools import BaseTool
 from langgraph.config import get_config
 from langgraph.constants import CONFIG_KEY_CHECKPOINTER
 from langgraph.prebuilt.tool_node import ToolCallRequest
-from langgraph.runtime import Runtime
 from langgraph.types import Command, interrupt
 
 from c360guard.errors import IntegrationError
 from c360guard.guard import Guard
 from c360guard.langchain import _policy, _prompt, _review, _trace
 from c360guard.langchain._review import ReviewAnswer
-from c360guard.langchain._session import DEFAULT_SESSION, GuardSession, bound_key, session_key
+from c360guard.langchain._session import (
+    DEFAULT_KEY,
+    DEFAULT_SESSION,
+    GuardSession,
+    bound_key,
+    session_key,
+)
 from c360guard.langchain.tools import GuardedTool, ToolKind, guard_tool
 from c360guard.model import Outcome, Recommendation, Verdict
 
 logger = logging.getLogger(__name__)
 
-SESSION_STATE_KEY = "c360guard_session"
 VERDICT_STATE_KEY = "c360guard_verdict"
 
 
 class GuardState(AgentState[Any]):
     """The agent state the middleware adds to."""
 
-    c360guard_session: NotRequired[Annotated[str, PrivateStateAttr]]
-    """The conversation key what the model was shown is remembered under."""
     c360guard_verdict: NotRequired[Annotated[dict[str, Any] | None, OmitFromInput]]
     """The guard's verdict on the structured final answer (codes and ids, no values)."""
 
@@ -138,26 +138,9 @@ class C360GuardMiddleware(AgentMiddleware[GuardState, Any, Any]):
         self._reviewer = _review.reviewer_reader(reviewer)
         self._prompt = _prompt.catalog_prompt(guard.contract)
         self._wrapped: dict[int, tuple[BaseTool, GuardedTool]] = {}
+        self._prepared: tuple[tuple[Any, ...], SystemMessage, list[Any]] | None = None
         self._lock = threading.Lock()
         _check_names(guard, self.read_tools, self.allow_tools)
-
-    # Conversation key.
-
-    def before_agent(self, state: GuardState, runtime: Runtime[Any]) -> dict[str, Any] | None:
-        """Give the run a conversation key (its thread id, else a fresh one); clear the
-        previous answer's verdict."""
-        update: dict[str, Any] = {VERDICT_STATE_KEY: None}
-        if not state.get(SESSION_STATE_KEY):
-            configurable = get_config().get("configurable") or {}
-            thread = configurable.get("thread_id")
-            update[SESSION_STATE_KEY] = str(thread) if thread is not None else uuid.uuid4().hex
-        return update
-
-    async def abefore_agent(
-        self, state: GuardState, runtime: Runtime[Any]
-    ) -> dict[str, Any] | None:
-        """Give the run a conversation key (async agents)."""
-        return self.before_agent(state, runtime)
 
     # Model calls.
 
@@ -175,7 +158,7 @@ class C360GuardMiddleware(AgentMiddleware[GuardState, Any, Any]):
         if self._reasks(verdict):
             response = handler(_reasked(prepared, response, verdict))
             verdict = self._answer_verdict(response, key)
-        return _answered(response, verdict)
+        return _answered(response, verdict, structured=prepared.response_format is not None)
 
     async def awrap_model_call(
         self,
@@ -191,12 +174,21 @@ class C360GuardMiddleware(AgentMiddleware[GuardState, Any, Any]):
         if self._reasks(verdict):
             response = await handler(_reasked(prepared, response, verdict))
             verdict = self._answer_verdict(response, key)
-        return _answered(response, verdict)
+        return _answered(response, verdict, structured=prepared.response_format is not None)
 
     def _prepare(self, request: ModelRequest[Any]) -> ModelRequest[Any]:
-        tools = [self._shown(tool) for tool in request.tools]
-        system = _prompt.with_catalog(request.system_message, self._prompt)
-        return request.override(system_message=system, tools=tools)
+        """The request with the catalog in the system prompt and the actions' schemas."""
+        given = (request.system_message, *request.tools)
+        held = self._prepared
+        # An agent asks with the same system message and tools every turn: reuse the result.
+        if (
+            held is None
+            or len(held[0]) != len(given)
+            or any(a is not b for a, b in zip(held[0], given, strict=True))
+        ):
+            system = _prompt.with_catalog(request.system_message, self._prompt)
+            held = self._prepared = (given, system, [self._shown(tool) for tool in request.tools])
+        return request.override(system_message=held[1], tools=held[2])
 
     def _shown(self, tool: BaseTool | dict[str, Any]) -> BaseTool | dict[str, Any]:
         """The tool as the model sees it: an action with `reasons` and `confidence` added."""
@@ -385,8 +377,16 @@ class C360GuardMiddleware(AgentMiddleware[GuardState, Any, Any]):
             return held[1]
 
     def _key(self, state: Any) -> str:
-        key = state.get(SESSION_STATE_KEY) if isinstance(state, Mapping) else None
-        return str(key) if key else session_key()
+        """The conversation a hook runs in: the thread, else the run's first message."""
+        key = session_key()
+        if key != DEFAULT_KEY:
+            return key
+        messages = state.get("messages") if isinstance(state, Mapping) else None
+        first = messages[0] if messages else None
+        # The first message keeps its id for the life of the conversation, also when a
+        # caller without a checkpointer sends the history back; a new conversation gets a
+        # new one. Without any, the default key is shared: fail closed is kept by the pin.
+        return f"conversation:{first.id}" if first is not None and first.id else key
 
 
 def _reasked(
@@ -400,15 +400,21 @@ def _reasked(
 
 
 def _answered(
-    response: ModelResponse[Any], verdict: Verdict | None
+    response: ModelResponse[Any], verdict: Verdict | None, *, structured: bool
 ) -> ModelResponse[Any] | ExtendedModelResponse[Any]:
-    """The model's answer with its verdict in the state, or the block notice in its place."""
-    if verdict is None:
+    """The model's answer with its verdict in the state, or the block notice in its place.
+
+    With a structured response format the verdict is always written (None when the model
+    gave no structured answer), so a verdict never outlives the answer it was about.
+    """
+    if verdict is None and not structured:
         return response
-    if verdict.outcome is Outcome.BLOCK:
+    if verdict is not None and verdict.outcome is Outcome.BLOCK:
         response = ModelResponse(result=[_prompt.blocked_answer(verdict)], structured_response=None)
-    update = {VERDICT_STATE_KEY: _policy.verdict_summary(verdict)}
-    return ExtendedModelResponse(model_response=response, command=Command(update=update))
+    summary = _policy.verdict_summary(verdict) if verdict is not None else None
+    return ExtendedModelResponse(
+        model_response=response, command=Command(update={VERDICT_STATE_KEY: summary})
+    )
 
 
 def _message(

@@ -1,18 +1,20 @@
 """Guarded tools: a LangChain tool whose reads are screened and whose actions are checked."""
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: LangChain resolves the type hints of a
+# tool's `_run` on every call, and evaluated hints spare it compiling strings each time.
 
 import logging
 from typing import Any, Literal
 
 from langchain_core.callbacks import AsyncCallbackManagerForToolRun, CallbackManagerForToolRun
-from langchain_core.runnables import RunnableConfig, patch_config
+from langchain_core.runnables import RunnableConfig
 from langchain_core.tools import BaseTool
 from pydantic import ConfigDict, PrivateAttr, SkipValidation
 
 from c360guard.errors import IntegrationError
 from c360guard.guard import Guard
 from c360guard.langchain import _policy, _trace
+from c360guard.langchain._calling import Calling, split_output
 from c360guard.langchain._schema import action_schemas
 from c360guard.langchain._session import DEFAULT_SESSION, GuardSession, session_key
 from c360guard.model import Verdict
@@ -50,6 +52,9 @@ class GuardedTool(BaseTool):
     response_format: Literal["content", "content_and_artifact"] = "content_and_artifact"
 
     _call_schema: Any = PrivateAttr(default=None)
+    _calling: tuple[Calling, Calling] = PrivateAttr(
+        default=(Calling(run_manager=False, config=None), Calling(run_manager=False, config=None))
+    )
 
     @property
     def tool_call_schema(self) -> Any:
@@ -65,18 +70,17 @@ class GuardedTool(BaseTool):
         run_manager: CallbackManagerForToolRun | None = None,
         **kwargs: Any,
     ) -> tuple[Any, dict[str, Any]]:
-        child = patch_config(config, callbacks=run_manager.get_child() if run_manager else None)
         key = session_key(config)
+        extras = self._calling[0].extras(config, run_manager)
         with self.guard.tracer.tool_call(self.name) as span:
             if self.kind == "read":
-                return self._after_read(self.tool.invoke(_input(args, kwargs), child), key, span)
+                return self._after_read(self.tool._run(*args, **kwargs, **extras), key, span)
             call = _policy.action_call(self.action, kwargs, self.entity_arg)
             verdict = self._judge(call, key)
             if not verdict.allowed:
                 return self._refused(verdict, span)
-            output = self.tool.invoke(call.arguments, child)
-            _trace.note_verdict(span, verdict, ran=True)
-            return output, {"c360guard": _policy.verdict_summary(verdict)}
+            output = self.tool._run(**call.arguments, **extras)
+            return self._ran(output, verdict, span)
 
     async def _arun(
         self,
@@ -85,22 +89,22 @@ class GuardedTool(BaseTool):
         run_manager: AsyncCallbackManagerForToolRun | None = None,
         **kwargs: Any,
     ) -> tuple[Any, dict[str, Any]]:
-        child = patch_config(config, callbacks=run_manager.get_child() if run_manager else None)
         key = session_key(config)
+        extras = self._calling[1].extras(config, run_manager)
         with self.guard.tracer.tool_call(self.name) as span:
             if self.kind == "read":
-                raw = await self.tool.ainvoke(_input(args, kwargs), child)
+                raw = await self.tool._arun(*args, **kwargs, **extras)
                 return self._after_read(raw, key, span)
             call = _policy.action_call(self.action, kwargs, self.entity_arg)
             verdict = self._judge(call, key)
             if not verdict.allowed:
                 return self._refused(verdict, span)
-            output = await self.tool.ainvoke(call.arguments, child)
-            _trace.note_verdict(span, verdict, ran=True)
-            return output, {"c360guard": _policy.verdict_summary(verdict)}
+            output = await self.tool._arun(**call.arguments, **extras)
+            return self._ran(output, verdict, span)
 
-    def _after_read(self, raw: Any, key: str, span: Any) -> tuple[str, dict[str, Any]]:
-        profiles = _policy.profiles_of(raw)
+    def _after_read(self, output: Any, key: str, span: Any) -> tuple[str, dict[str, Any]]:
+        content, artifact = split_output(self.tool, output)
+        profiles = _policy.profiles_of(artifact) or _policy.profiles_of(content)
         if profiles is None:
             logger.warning("read tool %s returned no profile; nothing is shown", self.name)
             return _policy.unreadable_content(self.name), {"c360guard": {"kind": "read"}}
@@ -109,6 +113,14 @@ class GuardedTool(BaseTool):
             self.session.record(self.guard, key, screening)
         _trace.note_read(span, screenings)
         return _policy.read_content(screenings), {"c360guard": _policy.read_summary(screenings)}
+
+    def _ran(self, output: Any, verdict: Verdict, span: Any) -> tuple[Any, dict[str, Any]]:
+        _trace.note_verdict(span, verdict, ran=True)
+        content, artifact = split_output(self.tool, output)
+        found: dict[str, Any] = {"c360guard": _policy.verdict_summary(verdict)}
+        if artifact is not None:
+            found["artifact"] = artifact
+        return content, found
 
     def _judge(self, call: _policy.ActionCall, key: str) -> Verdict:
         view = self.session.view(self.guard, key)
@@ -175,6 +187,8 @@ def guard_tool(
         description=tool.description,
         args_schema=accepted,
         return_direct=tool.return_direct,
+        handle_tool_error=tool.handle_tool_error,
+        handle_validation_error=tool.handle_validation_error,
         tags=tool.tags,
         metadata=tool.metadata,
         tool=tool,
@@ -185,6 +199,7 @@ def guard_tool(
         session=session or DEFAULT_SESSION,
     )
     guarded._call_schema = shown
+    guarded._calling = (Calling.of(tool._run), Calling.of(tool._arun))
     return guarded
 
 
@@ -203,8 +218,3 @@ def _kind(tool: str, action: str, guard: Guard, kind: ToolKind | None) -> ToolKi
         f"tool {tool} is not in the action catalog of workflow {guard.workflow}; pass "
         "kind='read' if it only returns profile data, or add it to the contract's actions"
     )
-
-
-def _input(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-    # A tool called with one string argument receives it positionally.
-    return args[0] if args and not kwargs else kwargs

@@ -89,20 +89,22 @@ class Not(FrozenModel):
     """The condition to negate."""
 
 
+# Tags are the class names, never a condition key, so that a key path built from a validation
+# error's location can drop them without dropping a key of the same spelling.
 _SHAPES: tuple[tuple[str, str], ...] = (
-    ("all", "all"),
-    ("any", "any"),
-    ("not", "not"),
-    ("not_", "not"),
-    ("equals", "equals"),
-    ("in", "in"),
-    ("in_", "in"),
-    ("not_in", "not_in"),
-    ("exists", "exists"),
-    ("gt", "compare"),
-    ("gte", "compare"),
-    ("lt", "compare"),
-    ("lte", "compare"),
+    ("all", "AllOf"),
+    ("any", "AnyOf"),
+    ("not", "Not"),
+    ("not_", "Not"),
+    ("equals", "Equals"),
+    ("in", "In"),
+    ("in_", "In"),
+    ("not_in", "NotIn"),
+    ("exists", "Exists"),
+    ("gt", "Compare"),
+    ("gte", "Compare"),
+    ("lt", "Compare"),
+    ("lte", "Compare"),
 )
 
 
@@ -120,14 +122,14 @@ def _shape(data: Any) -> str | None:
 
 
 Condition = Annotated[
-    Annotated[Equals, Tag("equals")]
-    | Annotated[In, Tag("in")]
-    | Annotated[NotIn, Tag("not_in")]
-    | Annotated[Exists, Tag("exists")]
-    | Annotated[Compare, Tag("compare")]
-    | Annotated[AllOf, Tag("all")]
-    | Annotated[AnyOf, Tag("any")]
-    | Annotated[Not, Tag("not")],
+    Annotated[Equals, Tag("Equals")]
+    | Annotated[In, Tag("In")]
+    | Annotated[NotIn, Tag("NotIn")]
+    | Annotated[Exists, Tag("Exists")]
+    | Annotated[Compare, Tag("Compare")]
+    | Annotated[AllOf, Tag("AllOf")]
+    | Annotated[AnyOf, Tag("AnyOf")]
+    | Annotated[Not, Tag("Not")],
     Discriminator(
         _shape,
         custom_error_type="condition_shape",
@@ -140,14 +142,14 @@ Condition = Annotated[
 """One typed condition; the form is chosen by the keys it has."""
 
 _CLASS_TAGS: dict[type[FrozenModel], str] = {
-    Equals: "equals",
-    In: "in",
-    NotIn: "not_in",
-    Exists: "exists",
-    Compare: "compare",
-    AllOf: "all",
-    AnyOf: "any",
-    Not: "not",
+    Equals: "Equals",
+    In: "In",
+    NotIn: "NotIn",
+    Exists: "Exists",
+    Compare: "Compare",
+    AllOf: "AllOf",
+    AnyOf: "AnyOf",
+    Not: "Not",
 }
 
 AllOf.model_rebuild()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 from datetime import timedelta
 from functools import cached_property
@@ -13,7 +14,7 @@ from pydantic import Field, field_validator, model_validator
 from c360guard.model._base import FrozenModel
 from c360guard.model._enums import Authority, Grain
 from c360guard.model.condition import Condition, JSONScalar, condition_fields
-from c360guard.model.duration import Duration
+from c360guard.model.duration import Duration, format_duration
 
 ANY_ACTION = "*"
 """The wildcard that stands for every action (and for pure suggestions) in a rule."""
@@ -62,6 +63,8 @@ class FieldRule(FrozenModel):
     ) -> timedelta | dict[Authority, timedelta]:
         if isinstance(value, dict) and not value:
             raise ValueError("give one duration, or at least one authority level")
+        if isinstance(value, dict):
+            _check_strictness_grows(value)
         return value
 
     def freshness_limit(self, authority: Authority) -> timedelta | None:
@@ -76,6 +79,22 @@ class FieldRule(FrozenModel):
             if level in self.fresh_within:
                 return self.fresh_within[level]
         return None
+
+
+def _check_strictness_grows(limits: dict[Authority, timedelta]) -> None:
+    """Refuse a limit that is looser at a higher authority than at a lower one.
+
+    Rule 3 of the design: strictness grows with authority, so raising a ceiling can only
+    withhold more, never show more.
+    """
+    listed = sorted(limits.items(), key=lambda item: item[0].rank)
+    for (lower, lower_limit), (higher, limit) in itertools.pairwise(listed):
+        if limit > lower_limit:
+            raise ValueError(
+                f"the limit at {higher.value} ({format_duration(limit)}) is longer than at "
+                f"{lower.value} ({format_duration(lower_limit)}); a higher authority needs the "
+                "same limit or a shorter one"
+            )
 
 
 class ConsentRule(FrozenModel):

@@ -2,19 +2,39 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import AwareDatetime, Field, ValidationError
+from pydantic import AwareDatetime, BeforeValidator, Field, ValidationError
 
 from c360guard.errors import ProfileError
 from c360guard.model._base import FrozenModel
 from c360guard.model._enums import Grain
+from c360guard.model._problems import describe
 
 JSONValue = Any
 """A value as JSON would carry it: string, number, boolean, null, list or object."""
+
+
+def _standard_timestamp(value: object) -> object:
+    """Parse ISO 8601 text with the standard library, so the offset is a plain `timezone`.
+
+    Pydantic's parser gives each value a tzinfo of its own type whose offset lookup costs
+    about a microsecond, and screening subtracts one timestamp per field from the clock;
+    with `timezone.utc` on both sides the subtraction skips the lookup. Text the standard
+    library cannot read goes on to pydantic, which says what is wrong with it.
+    """
+    if isinstance(value, str):
+        with contextlib.suppress(ValueError):
+            return datetime.fromisoformat(value)
+    return value
+
+
+Timestamp = Annotated[AwareDatetime, BeforeValidator(_standard_timestamp)]
+"""An aware datetime read from ISO 8601 text (`2026-12-01T10:00:00Z`)."""
 
 
 class FieldValue(FrozenModel):
@@ -26,7 +46,7 @@ class FieldValue(FrozenModel):
     """The source system the value came from (`salesforce`, `stripe`, `warehouse`)."""
     owner: str | None = None
     """Who answers for the value's correctness (a team or a person)."""
-    updated_at: AwareDatetime | None = None
+    updated_at: Timestamp | None = None
     """When the source last changed or confirmed the value; must carry a UTC offset."""
     confidence: float | None = Field(default=None, ge=0.0, le=1.0)
     """The producer's confidence in a derived value (a model score), 0 to 1."""
@@ -76,6 +96,9 @@ class Profile(FrozenModel):
         return list(held) if isinstance(held, list) else [held]
 
 
+_PROFILE_KEYS = frozenset({*FieldValue.model_fields, *Entity.model_fields, *Profile.model_fields})
+
+
 def load_profile(source: str | Path | dict[str, Any]) -> Profile:
     """Load a profile from a JSON file path, a JSON text or an already parsed dict."""
     origin = "profile"
@@ -99,15 +122,14 @@ def load_profile(source: str | Path | dict[str, Any]) -> Profile:
     try:
         return Profile.model_validate(data)
     except ValidationError as exc:
-        raise ProfileError(_describe(exc, origin)) from exc
+        raise ProfileError(_describe(exc, data, origin)) from exc
 
 
-def _describe(exc: ValidationError, origin: str) -> str:
-    problems = [
-        f"{'.'.join(str(part) for part in error['loc']) or '(root)'}: {error['msg']}"
-        for error in exc.errors()
-    ]
-    lines = "\n".join(f"  - {problem}" for problem in problems)
+def _describe(exc: ValidationError, data: Any, origin: str) -> str:
+    lines = "\n".join(
+        f"  - {problem}"
+        for problem in describe(exc, data, keys=_PROFILE_KEYS, manual="docs/concepts.md")
+    )
     return f"invalid profile in {origin}:\n{lines}\nSee docs/concepts.md for the profile format."
 
 

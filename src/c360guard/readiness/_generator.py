@@ -38,6 +38,7 @@ _PRIME = 4294967291
 _DRAWS = 40
 _FRESH_SECONDS = 72000  # clean values were confirmed within the last 20 hours
 _TIMESTAMP = "'%Y-%m-%dT%H:%M:%SZ'"
+_BATCHES = 6
 
 
 class DefectRates(FrozenModel):
@@ -119,8 +120,11 @@ def generate_customer360(
 
     con = connect_duckdb()
     try:
+        # Row order carries no meaning in the long layout; not keeping it lets DuckDB write
+        # tens of millions of rows in parallel without buffering them.
+        con.execute("SET preserve_insertion_order = false")
         con.execute(_accounts_sql(profiles, seed, instant, chosen))
-        rows = _copy(con, _rows_sql(seed), target)
+        rows = _copy(con, _rows_sql(), target)
         defects = _copy(con, _labels_sql(), labels_path)
         accounts, entities = _counts(con)
     except C360GuardError:
@@ -165,13 +169,33 @@ def _accounts_sql(profiles: int, seed: int, at: datetime, rates: DefectRates) ->
     draws = _draws(seed)
     width = max(7, len(str(profiles)))
     stamp = at.strftime("%Y-%m-%d %H:%M:%S")
-    query = (
-        f"SELECT i, TIMESTAMP '{stamp}' AS at_ts FROM range({profiles}) AS t(i)"  # noqa: S608
-    )
+    query = f"SELECT i, TIMESTAMP '{stamp}' AS at_ts FROM range({profiles}) AS t(i)"
     for stage in LATENT_STAGES:
         items = ", ".join(item.format(**draws) for item in stage)
-        query = f"SELECT *, {items} FROM ({query})"  # noqa: S608
-    return f"CREATE TEMP TABLE acc AS SELECT *, {_defect_items(seed, width, rates)} FROM ({query})"  # noqa: S608
+        query = f"SELECT *, {items} FROM ({query})"
+    query = f"SELECT *, {_defect_items(seed, width, rates)} FROM ({query})"
+    return f"CREATE TEMP TABLE acc AS SELECT *, {_output_items(seed)} FROM ({query})"
+
+
+def _output_items(seed: int) -> str:
+    """Per-account columns every row of the account repeats, computed once per account."""
+    # Systems sync in batches, so the values of one account share a handful of update
+    # instants; formatting six timestamps per account instead of one per row keeps the
+    # generator fast at tens of millions of rows.
+    stamps = [
+        f"strftime(at_ts - to_seconds(CAST(floor({_uniform(200 + k, seed)} * {_FRESH_SECONDS})"
+        f" AS BIGINT)), {_TIMESTAMP}) AS ts_{k}"
+        for k in range(_BATCHES)
+    ]
+    stale_days = f"90 + CAST(floor({_uniform(199, seed)} * 300) AS INTEGER)"
+    return ", ".join(
+        [
+            "CASE WHEN defect = 'sentinel_id' THEN sentinel ELSE parent_id_clean END AS parent_out",
+            "CASE WHEN defect = 'fuzzy_merge' THEN mc_fuzzy ELSE mc_clean END AS mc_out",
+            *stamps,
+            f"strftime(at_ts - to_days({stale_days}), {_TIMESTAMP}) AS ts_stale",
+        ]
+    )
 
 
 def _defect_items(seed: int, width: int, rates: DefectRates) -> str:
@@ -200,10 +224,10 @@ def _defect_items(seed: int, width: int, rates: DefectRates) -> str:
     )
 
 
-def _rows_sql(seed: int) -> str:
-    parts = [_account_row(spec, index, seed) for index, spec in enumerate(ACCOUNT_FIELDS)]
+def _rows_sql() -> str:
+    parts = [_account_row(spec, index) for index, spec in enumerate(ACCOUNT_FIELDS)]
     parts += [
-        _hierarchy_row(spec, index, seed, grain, where)
+        _hierarchy_row(spec, index, grain, where)
         for grain, specs, where in (
             ("parent", PARENT_FIELDS, "i % 10 = 0"),
             ("workspace", WORKSPACE_FIELDS, "i % 4 = 0"),
@@ -231,28 +255,25 @@ _ACCOUNT_OVERRIDES: dict[str, dict[str, str]] = {
 }
 
 
-def _account_row(spec: FieldSpec, index: int, seed: int) -> str:
+def _account_row(spec: FieldSpec, index: int) -> str:
     overrides = _ACCOUNT_OVERRIDES.get(spec.name, {})
-    value = overrides.get("value", spec.value)
     present = f"({spec.present}) AND ({overrides.get('present', 'TRUE')})"
-    fresh = _fresh(index, seed)
+    fresh = f"ts_{index % _BATCHES}"
     updated, owner, source = fresh, literal(spec.owner), literal(spec.source)
     if spec.name in FIELD_DEFECT_TARGETS:
         hit = f"target = {literal(spec.name)}"
-        stale_days = f"90 + CAST(floor({_uniform(300 + index, seed)} * 300) AS INTEGER)"
-        updated = (
-            f"CASE WHEN defect = 'stale' AND {hit} THEN at_ts - to_days({stale_days}) "
-            f"ELSE {fresh} END"
-        )
+        updated = f"CASE WHEN defect = 'stale' AND {hit} THEN ts_stale ELSE {fresh} END"
         owner = f"CASE WHEN defect = 'unowned' AND {hit} THEN NULL ELSE {owner} END"
-        source = f"CASE WHEN defect = 'untrusted_source' AND {hit} THEN 'spreadsheet' ELSE {source} END"
+        source = (
+            f"CASE WHEN defect = 'untrusted_source' AND {hit} THEN 'spreadsheet' ELSE {source} END"
+        )
     return _select(
         entity="id",
         grain="account",
-        parent=f"CASE WHEN defect = 'sentinel_id' THEN sentinel ELSE parent_id_clean END",
-        match="CASE WHEN defect = 'fuzzy_merge' THEN mc_fuzzy ELSE mc_clean END",
+        parent="parent_out",
+        match="mc_out",
         spec=spec,
-        value=value,
+        value=overrides.get("value", spec.value),
         source=source,
         owner=owner,
         updated=updated,
@@ -261,7 +282,7 @@ def _account_row(spec: FieldSpec, index: int, seed: int) -> str:
     )
 
 
-def _hierarchy_row(spec: FieldSpec, index: int, seed: int, grain: str, where: str) -> str:
+def _hierarchy_row(spec: FieldSpec, index: int, grain: str, where: str) -> str:
     entity, parent = {
         "parent": ("parent_id_clean", "NULL"),
         "workspace": ("workspace_id", "id"),
@@ -276,25 +297,29 @@ def _hierarchy_row(spec: FieldSpec, index: int, seed: int, grain: str, where: st
         value=spec.value,
         source=literal(spec.source),
         owner=literal(spec.owner),
-        updated=_fresh(100 + index, seed),
+        updated=f"ts_{index % _BATCHES}",
         field_grain="NULL",
         where=f"{where} AND ({spec.present})",
     )
 
 
-def _fresh(index: int, seed: int) -> str:
-    age = f"CAST(floor({_uniform(200 + index, seed)} * {_FRESH_SECONDS}) AS BIGINT)"
-    return f"at_ts - to_seconds({age})"
+def _json(kind: str, value: str) -> str:
+    """SQL writing a generated value as JSON text (generated strings need no escaping)."""
+    if kind == "num":
+        return f"CAST({value} AS VARCHAR)"
+    if kind == "bool":
+        return f"CASE WHEN {value} THEN 'true' ELSE 'false' END"
+    return f"'\"' || ({value}) || '\"'"
 
 
 def _select(**part: Any) -> str:
     spec: FieldSpec = part["spec"]
     return (
-        f"SELECT {part['entity']} AS entity_id, {literal(part['grain'])} AS grain, "  # noqa: S608
+        f"SELECT {part['entity']} AS entity_id, {literal(part['grain'])} AS grain, "
         f"{part['parent']} AS parent_id, {part['match']} AS match_confidence, "
-        f"{literal(spec.name)} AS field, CAST(to_json({part['value']}) AS VARCHAR) AS value, "
+        f"{literal(spec.name)} AS field, {_json(spec.kind, part['value'])} AS value, "
         f"{part['source']} AS source, {part['owner']} AS owner, "
-        f"strftime({part['updated']}, {_TIMESTAMP}) AS updated_at, "
+        f"{part['updated']} AS updated_at, "
         f"CAST({spec.confidence} AS DOUBLE) AS confidence, "
         f"{literal(spec.path)} AS source_path, "
         f"CAST({part['field_grain']} AS VARCHAR) AS field_grain "

@@ -66,6 +66,8 @@ class FieldSpec:
     """SQL that decides whether the profile holds the field at all."""
     confidence: str = "NULL"
     """SQL for the producer's confidence (derived scores only)."""
+    kind: str = "str"
+    """How the value is written as JSON: `str`, `num` or `bool`."""
 
 
 _CRM = ("salesforce", "revops")
@@ -87,48 +89,48 @@ ACCOUNT_FIELDS: tuple[FieldSpec, ...] = (
     _spec(_CRM, "csm_owner", "Account.CSM__c", "printf('csm_%03d', csm)"),
     _spec(_CRM, "account_owner", "Account.OwnerId", "printf('ae_%03d', ae)"),
     _spec(_CRM, "renewal_date", "Account.Renewal_Date__c", "strftime(renewal, '%Y-%m-%d')"),
-    _spec(_CRM, "arr", "Account.ARR__c", "round(arr, -2)", present="u_arr_crm < 0.3"),
+    _spec(_CRM, "arr", "Account.ARR__c", "round(arr, -2)", present="u_arr_crm < 0.3", kind="num"),
     _spec(_CRM, "industry", "Account.Industry", "industry"),
-    _spec(_CRM, "employee_count", "Account.NumberOfEmployees", "employees"),
+    _spec(_CRM, "employee_count", "Account.NumberOfEmployees", "employees", kind="num"),
     _spec(_CRM, "region", "Account.Region__c", "region"),
     _spec(_CRM, "account_tier", "Account.Tier__c", "tier"),
     _spec(_CRM, "opportunity_stage", "Opportunity.StageName", "opportunity"),
-    _spec(_CRM, "open_opportunity", "Opportunity.IsClosed", "opportunity <> 'None'"),
+    _spec(_CRM, "open_opportunity", "Opportunity.IsClosed", "opportunity <> 'None'", kind="bool"),
     _spec(_CRM, "email", "Contact.Email", "'billing@' || domain"),
     # Billing
-    _spec(_BILLING, "arr", "subscription.arr", "arr"),
+    _spec(_BILLING, "arr", "subscription.arr", "arr", kind="num"),
     _spec(_BILLING, "billing_status", "subscription.status", "billing_status"),
-    _spec(_BILLING, "mrr", "subscription.mrr", "round(arr / 12, 2)"),
+    _spec(_BILLING, "mrr", "subscription.mrr", "round(arr / 12, 2)", kind="num"),
     _spec(_BILLING, "plan", "subscription.plan", "plan"),
-    _spec(_BILLING, "seats_purchased", "subscription.quantity", "seats"),
-    _spec(_BILLING, "payment_failures_90d", "charges.failed_90d", "payment_failures"),
-    _spec(_BILLING, "invoice_overdue_days", "invoices.days_overdue", "overdue_days"),
+    _spec(_BILLING, "seats_purchased", "subscription.quantity", "seats", kind="num"),
+    _spec(_BILLING, "payment_failures_90d", "charges.failed_90d", "payment_failures", kind="num"),
+    _spec(_BILLING, "invoice_overdue_days", "invoices.days_overdue", "overdue_days", kind="num"),
     # Product
-    _spec(_PRODUCT, "product_usage_30d", "marts.usage_30d.events", "usage_events"),
-    _spec(_PRODUCT, "usage_change_30d", "marts.usage_30d.change", "round(usage_change, 3)"),
-    _spec(_PRODUCT, "active_users_30d", "marts.usage_30d.active_users", "active_users"),
-    _spec(_PRODUCT, "seats_used", "marts.seats.used", "seats_used"),
+    _spec(_PRODUCT, "product_usage_30d", "marts.usage_30d.events", "usage_events", kind="num"),
+    _spec(_PRODUCT, "usage_change_30d", "marts.usage_30d.change", "round(usage_change, 3)", kind="num"),
+    _spec(_PRODUCT, "active_users_30d", "marts.usage_30d.active_users", "active_users", kind="num"),
+    _spec(_PRODUCT, "seats_used", "marts.seats.used", "seats_used", kind="num"),
     _spec(_PRODUCT, "product_status", "marts.accounts.status", "product_status"),
-    _spec(_PRODUCT, "feature_adoption_score", "marts.adoption.score", "round(adoption, 2)"),
+    _spec(_PRODUCT, "feature_adoption_score", "marts.adoption.score", "round(adoption, 2)", kind="num"),
     _spec(_PRODUCT, "last_login_at", "marts.logins.last_at", "strftime(last_login, '%Y-%m-%dT%H:%M:%SZ')"),
     # Support
     _spec(_SUPPORT, "open_escalation_severity", "escalations.open.severity", "escalation"),
-    _spec(_SUPPORT, "open_tickets", "tickets.open.count", "open_tickets"),
-    _spec(_SUPPORT, "csat_90d", "satisfaction.csat_90d", "round(csat, 2)"),
+    _spec(_SUPPORT, "open_tickets", "tickets.open.count", "open_tickets", kind="num"),
+    _spec(_SUPPORT, "csat_90d", "satisfaction.csat_90d", "round(csat, 2)", kind="num"),
     # Customer success
-    _spec(_CS, "health_score", "scorecard.health", "health", confidence="health_confidence"),
+    _spec(_CS, "health_score", "scorecard.health", "health", confidence="health_confidence", kind="num"),
     _spec(_CS, "churn_risk_score", "scorecard.churn_risk", "round(1 - health / 100.0, 2)",
-          confidence="health_confidence"),
-    _spec(_CS, "nps", "surveys.nps.last", "nps"),
+          confidence="health_confidence", kind="num"),
+    _spec(_CS, "nps", "surveys.nps.last", "nps", kind="num"),
     _spec(_CS, "last_csm_touch", "timeline.last_touch", "strftime(last_touch, '%Y-%m-%d')"),
     # Marketing
     _spec(_MARKETING, "email_consent", "contact.hs_email_optin", "'granted'"),
     _spec(("onetrust", "privacy-office"), "gdpr_marketing_consent", "consents.marketing",
           "'granted'", present="region IN ('EU', 'UK')"),
-    _spec(_MARKETING, "lead_score", "contact.hubspotscore", "lead_score"),
+    _spec(_MARKETING, "lead_score", "contact.hubspotscore", "lead_score", kind="num"),
     _spec(_MARKETING, "last_email_open_at", "contact.hs_email_last_open_date",
           "strftime(last_open, '%Y-%m-%dT%H:%M:%SZ')"),
-    _spec(("braze", "lifecycle-marketing"), "holdout_group", "users.custom.holdout", "holdout"),
+    _spec(("braze", "lifecycle-marketing"), "holdout_group", "users.custom.holdout", "holdout", kind="bool"),
     _spec(_MARKETING, "preferred_language", "contact.hs_language", "language"),
 )  # fmt: skip
 """The fields of an account profile (about 40, `arr` from two sources on some accounts)."""
@@ -137,15 +139,15 @@ PARENT_FIELDS: tuple[FieldSpec, ...] = (
     _spec(_CRM, "parent_name", "Account.Name", "parent_name"),
     _spec(_CRM, "parent_account_owner", "Account.OwnerId", "printf('ae_%03d', parent_ae)"),
     _spec(_CRM, "region", "Account.Region__c", "parent_region"),
-    _spec(_BILLING, "arr", "rollup.arr", "parent_arr"),
+    _spec(_BILLING, "arr", "rollup.arr", "parent_arr", kind="num"),
 )
 """The fields of a parent (the corporate family an account belongs to)."""
 
 WORKSPACE_FIELDS: tuple[FieldSpec, ...] = (
     _spec(_PRODUCT, "workspace_name", "workspaces.name", "'ws-' || domain"),
-    _spec(_PRODUCT, "product_usage_30d", "marts.usage_30d.events", "usage_events // 2"),
-    _spec(_PRODUCT, "active_users_30d", "marts.usage_30d.active_users", "active_users // 2"),
-    _spec(_PRODUCT, "seats_used", "marts.seats.used", "seats_used // 2"),
+    _spec(_PRODUCT, "product_usage_30d", "marts.usage_30d.events", "usage_events // 2", kind="num"),
+    _spec(_PRODUCT, "active_users_30d", "marts.usage_30d.active_users", "active_users // 2", kind="num"),
+    _spec(_PRODUCT, "seats_used", "marts.seats.used", "seats_used // 2", kind="num"),
     _spec(_BILLING, "plan", "subscription.plan", "plan"),
 )
 """The fields of a workspace (one product tenant of an account)."""

@@ -15,9 +15,8 @@ from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any, Protocol
 
-from c360guard.errors import ReviewError, ReviewStoreError, TicketDecidedError, UnknownTicketError
+from c360guard.errors import ReviewError, ReviewStoreError, TicketDecidedError
 from c360guard.model import (
-    DecisionKind,
     ExecutionRecord,
     Feedback,
     ReviewDecision,
@@ -26,6 +25,13 @@ from c360guard.model import (
 )
 from c360guard.model.ticket import OVERRIDES, PERSON_DECISIONS
 from c360guard.review._protocol import DecisionCounts
+from c360guard.review._rules import (
+    already_decided,
+    check_compensable,
+    check_decision,
+    check_runnable,
+    unknown_ticket,
+)
 from c360guard.review._schema import FEEDBACK, META, SCHEMA_VERSION, TICKETS, Dialect
 
 logger = logging.getLogger(__name__)
@@ -135,7 +141,7 @@ class SqlReviewQueue(SqlStore):
         with self._reading() as cur:
             row = self._one(cur, f"SELECT * FROM {TICKETS} WHERE id = ?", (ticket_id,))
         if row is None:
-            raise _unknown(ticket_id)
+            raise unknown_ticket(ticket_id)
         return self._ticket(row)
 
     def tickets(
@@ -157,7 +163,7 @@ class SqlReviewQueue(SqlStore):
         decision_json = decision.model_dump(mode="json")
         with self._transaction() as cur:
             ticket = self._locked(cur, ticket_id)
-            _check_decision(ticket, decision)
+            check_decision(ticket, decision)
             row = self._one(
                 cur,
                 _DECIDE,
@@ -173,7 +179,7 @@ class SqlReviewQueue(SqlStore):
                 ),
             )
             if row is None:  # the row lock makes this unreachable; never overwrite regardless
-                raise _decided(ticket)
+                raise already_decided(ticket)
             decided = self._ticket(row)
             self._record_feedback(cur, decided, at)
         logger.info("ticket %s %s by %s", ticket_id, decided.status.value, decision.reviewer)
@@ -205,7 +211,7 @@ class SqlReviewQueue(SqlStore):
         """Claim the one run of an approved ticket's action; a second claim is refused."""
         with self._transaction() as cur:
             ticket = self._locked(cur, ticket_id)
-            _check_runnable(ticket)
+            check_runnable(ticket)
             row = self._claim(cur, ticket_id, "execution", record)
         return self._ticket(row)
 
@@ -217,7 +223,7 @@ class SqlReviewQueue(SqlStore):
         """Claim the one run of an executed ticket's compensating action."""
         with self._transaction() as cur:
             ticket = self._locked(cur, ticket_id)
-            _check_compensable(ticket)
+            check_compensable(ticket)
             row = self._claim(cur, ticket_id, "compensation", record)
         return self._ticket(row)
 
@@ -290,16 +296,17 @@ class SqlReviewQueue(SqlStore):
         query = f"SELECT * FROM {TICKETS} WHERE id = ?{self.dialect.lock_clause}"
         row = self._one(cur, query, (ticket_id,))
         if row is None:
-            raise _unknown(ticket_id)
+            raise unknown_ticket(ticket_id)
         return self._ticket(row)
 
     def _claim(
         self, cur: Cursor, ticket_id: str, column: str, record: ExecutionRecord
     ) -> dict[str, Any]:
-        sets = f"{column} = ?" + (", executed_at = ?" if column == "execution" else "")
-        params: tuple[Any, ...] = (self.dialect.json(record.model_dump(mode="json")),)
+        document = self.dialect.json(record.model_dump(mode="json"))
         if column == "execution":
-            params += (self.dialect.ts(record.at),)
+            sets, params = "execution = ?, executed_at = ?", (document, self.dialect.ts(record.at))
+        else:
+            sets, params = f"{column} = ?", (document,)
         row = self._one(
             cur,
             f"UPDATE {TICKETS} SET {sets} WHERE id = ? AND {column} IS NULL RETURNING *",
@@ -358,7 +365,6 @@ class SqlReviewQueue(SqlStore):
             data[name] = self.dialect.from_ts(row[name])
         data["misleading_fields"] = data["misleading_fields"] or []
         data["recheck_codes"] = data["recheck_codes"] or []
-        data["created_at"] = self.dialect.from_ts(row["created_at"])
         return ReviewTicket.model_validate(data)
 
     def _feedback(self, row: dict[str, Any]) -> Feedback:
@@ -397,62 +403,3 @@ def _filters(**equal: str | None) -> tuple[str, tuple[Any, ...]]:
 
 def _limit(limit: int | None) -> str:
     return "" if limit is None else f" LIMIT {int(limit)}"
-
-
-def _unknown(ticket_id: str) -> UnknownTicketError:
-    return UnknownTicketError(
-        f"no review ticket {ticket_id!r} in this store; list tickets with `c360guard review list`"
-    )
-
-
-def _decided(ticket: ReviewTicket) -> TicketDecidedError:
-    by = f" by {ticket.reviewer}" if ticket.reviewer else ""
-    at = f" at {ticket.decided_at.isoformat()}" if ticket.decided_at else ""
-    return TicketDecidedError(
-        f"ticket {ticket.id} was already {ticket.status.value}{by}{at}; a decision is never "
-        "overwritten. Refresh the ticket and file a new proposal if it still needs doing"
-    )
-
-
-def _check_decision(ticket: ReviewTicket, decision: ReviewDecision) -> None:
-    """Refuse a decision on a decided ticket, or one that does not fit the ticket."""
-    if ticket.status is not TicketStatus.PENDING:
-        raise _decided(ticket)
-    shown = set(ticket.provenance) | set(ticket.recommendation.cited_fields)
-    unknown = [name for name in decision.misleading_fields if shown and name not in shown]
-    if unknown:
-        raise ReviewError(
-            f"ticket {ticket.id}: {', '.join(unknown)} was not shown to the model, so it cannot "
-            f"have misled it; name fields among: {', '.join(sorted(shown))}"
-        )
-    if decision.kind is DecisionKind.EDIT and decision.arguments == ticket.recommendation.arguments:
-        raise ReviewError(
-            f"ticket {ticket.id}: the edit changes no argument; approve the ticket instead"
-        )
-
-
-def _check_runnable(ticket: ReviewTicket) -> None:
-    if ticket.execution is not None:
-        raise TicketDecidedError(
-            f"ticket {ticket.id} already ran at {ticket.execution.at.isoformat()} by "
-            f"{ticket.execution.by} ({ticket.execution.outcome}); an approved action runs once. "
-            "File a new proposal to run it again"
-        )
-    if ticket.status is not TicketStatus.APPROVED:
-        hint = (
-            "the guard must re-check its edited arguments first (Guard.recheck)"
-            if ticket.status is TicketStatus.EDITED
-            else "only an approved ticket runs"
-        )
-        raise ReviewError(f"ticket {ticket.id} is {ticket.status.value}; {hint}")
-
-
-def _check_compensable(ticket: ReviewTicket) -> None:
-    if ticket.execution is None:
-        raise ReviewError(f"ticket {ticket.id} never ran; there is nothing to compensate")
-    if ticket.compensation is not None:
-        raise TicketDecidedError(
-            f"ticket {ticket.id} was already compensated at "
-            f"{ticket.compensation.at.isoformat()} by {ticket.compensation.by}; "
-            "a compensation runs once"
-        )

@@ -6,11 +6,13 @@ Only names, codes, provenance and identifiers are written unless value capture i
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import json
+from datetime import UTC, date, datetime, timezone, tzinfo
 from typing import Any
 
 from opentelemetry.trace import Span
 from opentelemetry.util.types import AttributeValue
+from pydantic_core import TzInfo
 
 from c360guard.model import (
     Authority,
@@ -24,9 +26,12 @@ from c360guard.model import (
     Verdict,
 )
 from c360guard.telemetry import attributes as attr
-from c360guard.telemetry.privacy import ValueCapture
+from c360guard.telemetry.privacy import ValueCapture, canonical_json
 
 Attributes = dict[str, AttributeValue]
+
+# Time zones whose offset never changes: pydantic's parsed offsets and `datetime.timezone`.
+_FIXED_OFFSET_TYPES = (TzInfo, timezone)
 
 # The proposed GenAI guardrail verdict and action for each outcome: `review` sends the
 # recommendation to a person, which the proposal calls escalation.
@@ -93,15 +98,7 @@ def check_start_attributes(
 
 def write_screening(span: Span, screening: Screening, capture: ValueCapture) -> None:
     """Write a screening's outcome, provenance and withheld fields onto its span."""
-    admitted = screening.admitted.fields
-    names = list(admitted)
-    sources, owners, stamps, paths = [], [], [], []
-    for held in admitted.values():
-        assert isinstance(held, FieldValue)  # screening admits one value per field
-        sources.append(held.source or "")
-        owners.append(held.owner or "")
-        stamps.append(int(held.updated_at.timestamp()) if held.updated_at else 0)
-        paths.append(held.source_path or "")
+    names = list(screening.admitted.fields)
     modified = bool(screening.withheld) or bool(screening.sensitive)
     span.set_attributes(
         {
@@ -110,21 +107,50 @@ def write_screening(span: Span, screening: Screening, capture: ValueCapture) -> 
             attr.FIELDS_WITHHELD: list(screening.withheld),
             attr.FIELDS_SENSITIVE: [name for name in names if name in screening.sensitive],
             attr.FINDINGS_CODES: screening.codes,
-            attr.ADMITTED_SOURCE: sources,
-            attr.ADMITTED_OWNER: owners,
-            attr.ADMITTED_UPDATED_AT: stamps,
-            attr.ADMITTED_SOURCE_PATH: paths,
+            attr.FIELDS_PROVENANCE: _provenance_json(screening),
             attr.GEN_AI_GUARDRAIL_VERDICT_TYPE: "modify" if modified else "allow",
             attr.GEN_AI_GUARDRAIL_ACTION_TYPE: "modify" if modified else "allow",
             attr.GEN_AI_GUARDRAIL_CONTENT_MODIFIED: modified,
         }
     )
     if capture.enabled:
-        span.set_attribute(attr.ADMITTED_VALUE, _admitted_values(screening, capture))
+        span.set_attribute(attr.FIELDS_VALUES, _admitted_values(screening, capture))
     for name, found in screening.withheld.items():
         span.add_event(attr.EVENT_WITHHELD, _withheld_event(name, found))
     for finding in screening.findings:
         span.add_event(attr.EVENT_FINDING, finding_event(finding, capture))
+
+
+def _provenance_json(screening: Screening) -> str:
+    """Field name to [source, owner, updated_at (Unix seconds), source_path], as JSON."""
+    rows: dict[str, list[str | int | None]] = {}
+    for name, held in screening.admitted.fields.items():
+        assert isinstance(held, FieldValue)  # screening admits one value per field
+        stamp = unix_seconds(held.updated_at) if held.updated_at else None
+        rows[name] = [held.source, held.owner, stamp, held.source_path]
+    return json.dumps(rows, separators=(",", ":"), ensure_ascii=False)
+
+
+_FIXED_OFFSETS: dict[tzinfo, int] = {}
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+
+
+def unix_seconds(moment: datetime) -> int:
+    """Whole seconds since the Unix epoch of an aware datetime.
+
+    `datetime.timestamp()` asks the tzinfo for its offset on every call, which for the
+    offsets pydantic parses costs more than the rest of a field's provenance; fixed-offset
+    zones are asked once. Zones whose offset varies (DST) are asked every time.
+    """
+    zone = moment.tzinfo
+    offset = _FIXED_OFFSETS.get(zone) if zone is not None else None
+    if offset is None:
+        if not isinstance(zone, _FIXED_OFFSET_TYPES):
+            return int(moment.timestamp())
+        delta = moment.utcoffset()
+        offset = _FIXED_OFFSETS[zone] = int(delta.total_seconds()) if delta else 0
+    days = moment.toordinal() - _EPOCH_ORDINAL
+    return days * 86400 + moment.hour * 3600 + moment.minute * 60 + moment.second - offset
 
 
 def write_verdict(
@@ -228,12 +254,13 @@ def _withheld_event(name: str, found: list[Finding]) -> Attributes:
     }
 
 
-def _admitted_values(screening: Screening, capture: ValueCapture) -> list[str]:
-    values = []
-    for name, held in screening.admitted.fields.items():
-        assert isinstance(held, FieldValue)  # screening admits one value per field
-        values.append(capture.render(held.value, sensitive=name in screening.sensitive))
-    return values
+def _admitted_values(screening: Screening, capture: ValueCapture) -> str:
+    values = {
+        name: capture.value(held.value, sensitive=name in screening.sensitive)
+        for name, held in screening.admitted.fields.items()
+        if isinstance(held, FieldValue)
+    }
+    return canonical_json(values)
 
 
 def _recommendation_text(

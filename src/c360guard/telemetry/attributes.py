@@ -44,14 +44,12 @@ CITED_FIELDS: Final = "c360guard.cited_fields"
 CONFIDENCE: Final = "c360guard.confidence"
 REVIEW_TICKET_ID: Final = "c360guard.review.ticket_id"
 
-# Provenance of the admitted fields, as arrays parallel to `fields.admitted`: one element per
-# admitted field, "" (or 0) where the value carries none. Arrays, not one event per field,
-# because a 100-field screening must stay cheap.
-ADMITTED_SOURCE: Final = "c360guard.fields.admitted.source"
-ADMITTED_OWNER: Final = "c360guard.fields.admitted.owner"
-ADMITTED_UPDATED_AT: Final = "c360guard.fields.admitted.updated_at"  # Unix seconds
-ADMITTED_SOURCE_PATH: Final = "c360guard.fields.admitted.source_path"
-ADMITTED_VALUE: Final = "c360guard.fields.admitted.value"  # only with capture_values
+# Provenance of the admitted fields: one JSON object, field name to
+# [source, owner, updated_at (Unix seconds), source_path] (null where the value has none).
+# One string rather than an array per column or an event per field, because the SDK checks
+# every array element and a 100-field screening must stay cheap.
+FIELDS_PROVENANCE: Final = "c360guard.fields.provenance"
+FIELDS_VALUES: Final = "c360guard.fields.values"  # only with capture_values: name to value
 
 # The screen span a check judged against (also a parent or a span link).
 SCREEN_TRACE_ID: Final = "c360guard.screen.trace_id"

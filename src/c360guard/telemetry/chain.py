@@ -191,7 +191,8 @@ def _problem(record: dict[str, Any], prev: str, expected_seq: int) -> str | None
     if record.get("prev_hash") != prev:
         seq = record.get("seq")
         if isinstance(seq, int) and seq > expected_seq:
-            return f"chain broken: records {expected_seq}..{seq - 1} are missing here (deleted or moved)"
+            missing = f"{expected_seq}..{seq - 1}"
+            return f"chain broken: records {missing} are missing here (deleted or moved)"
         if isinstance(seq, int) and seq < expected_seq:
             return f"chain broken: record {seq} is out of order (expected {expected_seq})"
         return "chain broken: prev_hash does not match the previous record's hash"

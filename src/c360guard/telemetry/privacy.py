@@ -39,11 +39,16 @@ class ValueCapture:
 
     def render(self, value: Any, *, sensitive: bool) -> str:
         """Return a value as span text: its JSON, or its keyed hash when it is sensitive."""
-        canonical = canonical_json(value)
-        if not sensitive:
-            return canonical
-        digest = hmac.new(self.key, canonical.encode("utf-8"), hashlib.sha256).hexdigest()
-        return HASH_PREFIX + digest
+        return self.hash(value) if sensitive else canonical_json(value)
+
+    def value(self, value: Any, *, sensitive: bool) -> Any:
+        """Return a value to embed in a JSON document: itself, or its keyed hash."""
+        return self.hash(value) if sensitive else value
+
+    def hash(self, value: Any) -> str:
+        """Return `hmac-sha256:<hex>`, the keyed hash of a value's canonical JSON."""
+        canonical = canonical_json(value).encode("utf-8")
+        return HASH_PREFIX + hmac.new(self.key, canonical, hashlib.sha256).hexdigest()
 
     @property
     def key(self) -> bytes:

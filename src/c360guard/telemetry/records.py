@@ -7,6 +7,7 @@ log adds `seq`, `prev_hash` and `hash` around each record.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, Final
@@ -94,28 +95,37 @@ def _screening_ref(found: Mapping[str, Any], kind: str) -> Record | None:
 def _fields(found: Mapping[str, Any], events: Sequence[Event]) -> Record:
     names: Sequence[str] = found.get(attr.FIELDS_ADMITTED, ())
     sensitive = set(found.get(attr.FIELDS_SENSITIVE, ()))
-    columns = {
-        "source": found.get(attr.ADMITTED_SOURCE, ()),
-        "owner": found.get(attr.ADMITTED_OWNER, ()),
-        "updated_at": found.get(attr.ADMITTED_UPDATED_AT, ()),
-        "source_path": found.get(attr.ADMITTED_SOURCE_PATH, ()),
-        "value": found.get(attr.ADMITTED_VALUE, ()),
-    }
+    provenance = _json_object(found.get(attr.FIELDS_PROVENANCE))
+    values = _json_object(found.get(attr.FIELDS_VALUES))
     admitted = []
-    for index, name in enumerate(names):
-        entry: Record = {"name": name, "shown": name not in sensitive}
-        for key in ("source", "owner", "source_path"):
-            entry[key] = _at(columns[key], index) or None
-        stamp = _at(columns["updated_at"], index)
-        entry["updated_at"] = _iso_from_unix(stamp) if stamp else None
-        if columns["value"]:
-            entry["value"] = _at(columns["value"], index)
+    for name in names:
+        source, owner, stamp, path = (provenance.get(name) or [None] * 4)[:4]
+        entry: Record = {
+            "name": name,
+            "shown": name not in sensitive,
+            "source": source,
+            "owner": owner,
+            "updated_at": _iso_from_unix(stamp) if stamp is not None else None,
+            "source_path": path,
+        }
+        if name in values:
+            entry["value"] = values[name]
         admitted.append(entry)
     return {
         "admitted": admitted,
         "withheld": _withheld(found, events),
         "sensitive": [name for name in names if name in sensitive],
     }
+
+
+def _json_object(text: Any) -> dict[str, Any]:
+    if not isinstance(text, str):
+        return {}
+    try:
+        parsed = json.loads(text)
+    except json.JSONDecodeError:
+        return {}
+    return parsed if isinstance(parsed, dict) else {}
 
 
 def _copied_fields(screening: Record | None) -> Record | None:
@@ -205,10 +215,6 @@ def _pause(found: Mapping[str, Any]) -> Record:
         "automatic": found.get(attr.PAUSE_AUTOMATIC),
         "resumed_by": found.get(attr.PAUSE_RESUMED_BY),
     }
-
-
-def _at(column: Sequence[Any], index: int) -> Any:
-    return column[index] if index < len(column) else None
 
 
 def _iso_from_ns(nanoseconds: int | None) -> str | None:

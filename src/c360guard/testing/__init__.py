@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from c360guard.testing.cassettes import ScrubbingPersister, vcr_defaults
-    from c360guard.testing.golden import GoldenFile, GoldenMismatch, to_snapshot
+    from c360guard.testing.golden import GoldenFile, GoldenMismatch, diff_decisions, to_snapshot
     from c360guard.testing.kit import GoldenSnapshots, GuardFactory
     from c360guard.testing.replay import (
         RecordedEndpoint,
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
         recording,
         replaying,
     )
+    from c360guard.testing.review import SequentialTicketIds
     from c360guard.testing.secrets import SecretHit, assert_no_secrets, scan_paths, scan_text
     from c360guard.testing.spans import SpanCapture
 
@@ -33,8 +34,10 @@ _HOMES: dict[str, str] = {
     "RecordedSession": "replay",
     "ScrubbingPersister": "cassettes",
     "SecretHit": "secrets",
+    "SequentialTicketIds": "review",
     "SpanCapture": "spans",
     "assert_no_secrets": "secrets",
+    "diff_decisions": "golden",
     "read_endpoint": "replay",
     "recording": "replay",
     "replaying": "replay",
@@ -53,8 +56,10 @@ __all__ = [
     "RecordedSession",
     "ScrubbingPersister",
     "SecretHit",
+    "SequentialTicketIds",
     "SpanCapture",
     "assert_no_secrets",
+    "diff_decisions",
     "read_endpoint",
     "recording",
     "replaying",

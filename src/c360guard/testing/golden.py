@@ -13,6 +13,17 @@ from pydantic import BaseModel
 
 from c360guard.testing._diff import diff_decisions
 
+__all__ = [
+    "UPDATE_ENV",
+    "UPDATE_OPTION",
+    "VOLATILE_KEYS",
+    "GoldenFile",
+    "GoldenMismatch",
+    "diff_decisions",
+    "to_snapshot",
+    "update_requested",
+]
+
 logger = logging.getLogger(__name__)
 
 UPDATE_OPTION = "--c360-update-golden"
@@ -46,9 +57,9 @@ class GoldenMismatch(AssertionError):  # noqa: N818 - reads as what pytest repor
     """A session's decisions differ from its golden snapshot; the message is the diff."""
 
 
-def update_requested(flag: bool = False) -> bool:
-    """True when golden snapshots should be rewritten: the flag, or the environment variable."""
-    return flag or os.environ.get(UPDATE_ENV, "").strip().lower() in {"1", "true", "yes"}
+def update_requested() -> bool:
+    """True when the environment asks for golden snapshots to be rewritten."""
+    return os.environ.get(UPDATE_ENV, "").strip().lower() in {"1", "true", "yes"}
 
 
 def to_snapshot(
@@ -68,6 +79,9 @@ def to_snapshot(
 class GoldenFile:
     """One committed snapshot of a session's decisions.
 
+    `update` rewrites the snapshot instead of comparing; None (the default) leaves the
+    choice to the `C360GUARD_UPDATE_GOLDEN` environment variable.
+
     Example:
         ```python
         GoldenFile("tests/golden/churn.json").check(decision_records)
@@ -78,11 +92,11 @@ class GoldenFile:
         self,
         path: str | Path,
         *,
-        update: bool = False,
+        update: bool | None = None,
         volatile: Iterable[str] = VOLATILE_KEYS,
     ) -> None:
         self.path = Path(path)
-        self.update = update_requested(update)
+        self.update = update_requested() if update is None else update
         self.volatile = frozenset(volatile)
 
     def read(self) -> list[dict[str, Any]]:

@@ -53,7 +53,7 @@ class GuardFactory:
 class GoldenSnapshots:
     """The golden snapshots of one test module, by name: `<folder>/<name>.json`."""
 
-    def __init__(self, folder: Path, *, update: bool = False) -> None:
+    def __init__(self, folder: Path, *, update: bool | None = None) -> None:
         self.folder = folder
         self.update = update
 

@@ -121,7 +121,8 @@ def c360_golden(request: pytest.FixtureRequest) -> GoldenSnapshots:
         if configured
         else Path(request.node.path).parent / "golden"
     )
-    update = bool(request.config.getoption("--c360-update-golden"))
+    # Without the flag, the environment variable still decides (GoldenFile reads it).
+    update = True if request.config.getoption("--c360-update-golden") else None
     return GoldenSnapshots(folder, update=update)
 
 
