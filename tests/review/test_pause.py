@@ -10,6 +10,7 @@ from review_helpers import NOW, WORKFLOW, Stores, make_contract, make_profile, m
 from c360guard import FrozenClock, Guard
 from c360guard.model import Outcome, PauseState, ReviewDecision
 from c360guard.review import AUTO_PAUSE_ACTOR, PauseStore, ReviewQueue, SQLitePauseStore
+from c360guard.testing import SpanCapture
 
 
 def _guard(stores: Stores, clock: FrozenClock, **contract: object) -> Guard:
@@ -188,3 +189,20 @@ def test_queue_fixture_is_usable_beside_the_pause_store(
 ) -> None:
     assert queue.tickets() == []
     assert pause_store.get(WORKFLOW) is None
+
+
+def test_the_automatic_pause_is_traced(stores: Stores, clock: FrozenClock) -> None:
+    spans = SpanCapture()
+    guard = Guard(
+        make_contract(),
+        clock=clock,
+        review_queue=stores.queue(),
+        pause_store=stores.pause_store(),
+        tracer_provider=spans.provider,
+    )
+
+    _decide_many(guard, [ReviewDecision.reject("ana", "no")] * 4)
+
+    pause = spans.one("c360guard.pause", {"c360guard.pause.automatic": True})
+    assert pause.attributes is not None
+    assert pause.attributes["c360guard.pause.by"] == AUTO_PAUSE_ACTOR

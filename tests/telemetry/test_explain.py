@@ -130,3 +130,15 @@ def test_a_stale_field_is_explained_with_its_age_and_limit() -> None:
     )
 
     assert sentence == "renewal_date was 9 days old; at authority assist the contract allows 7 days"
+
+
+def test_a_pause_and_its_resumption_say_who_and_why(audited: Guard, tmp_path: Path) -> None:
+    audited.pause(by="ops@example.com", reason="incident 42")
+    audited.resume(by="lead@example.com")
+    records = load_records(tmp_path / "a.jsonl")
+
+    paused, resumed = (render(explain(record, records)) for record in records)
+
+    assert "workflow paused by ops@example.com" in paused
+    assert "Reason given: incident 42" in paused
+    assert "workflow resumed by lead@example.com (paused by ops@example.com)" in resumed

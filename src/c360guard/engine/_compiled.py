@@ -1,11 +1,13 @@
-"""A contract's field rules flattened per authority, so screening is a few lookups per field."""
+"""A contract's rules flattened per authority, so screening is a few lookups per field."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
 
-from c360guard.model import Authority, Contract, Grain
+from c360guard.model import ANY_ACTION, Authority, Contract, Grain
+from c360guard.model.condition import condition_fields
+from c360guard.model.contract import ActionSelector
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,6 +18,8 @@ class CompiledRule:
     """Allowed source to its precedence (0 is preferred)."""
     limit: timedelta | None
     """Maximum age; None when the field is not cleared at this authority."""
+    limit_index: int
+    """Position of `limit` in `CompiledContract.limits`; -1 when the field is not cleared."""
     owner_required: bool
     path_required: bool
     min_confidence: float | None
@@ -30,9 +34,14 @@ class CompiledContract:
     """Every field rule of a contract at one authority, plus the sets screening needs."""
 
     rules: dict[str, CompiledRule]
+    limits: tuple[timedelta, ...]
+    """The distinct freshness limits: a screening turns each into a cutoff instant once."""
     critical: tuple[str, ...]
     sensitive: frozenset[str]
     lifecycle: dict[str, dict[str, str]]
+    rule_fields: dict[str | None, frozenset[str]]
+    """Per catalog action (None for a suggestion): the fields its consent and suppression
+    rules read."""
 
 
 _CACHE: dict[tuple[str, Authority], CompiledContract] = {}
@@ -52,12 +61,35 @@ def compiled(contract: Contract, authority: Authority) -> CompiledContract:
     return found
 
 
+def selects(selector: ActionSelector, action: str | None) -> bool:
+    """True when a rule's `actions` cover an action (`*` covers suggestions too)."""
+    return selector == ANY_ACTION or (action is not None and action in selector)
+
+
+def read_by_rules(contract: Contract, action: str | None) -> frozenset[str]:
+    """The fields the consent and suppression rules covering an action read."""
+    names: set[str] = set()
+    for consent in contract.consent:
+        if selects(consent.actions, action):
+            names.add(consent.field)
+            names.update(condition_fields(consent.when) if consent.when else ())
+    for rule in contract.suppress:
+        if selects(rule.actions, action):
+            names.update(condition_fields(rule.when))
+    return frozenset(names)
+
+
 def _compile(contract: Contract, authority: Authority) -> CompiledContract:
     defaults = contract.defaults
+    limits = {rule.freshness_limit(authority) for rule in contract.fields.values()}
+    ordered = tuple(sorted(limit for limit in limits if limit is not None))
+    position_of: dict[timedelta | None, int] = {limit: at for at, limit in enumerate(ordered)}
+    position_of[None] = -1
     rules = {
         name: CompiledRule(
             precedence={source: index for index, source in enumerate(rule.sources)},
             limit=rule.freshness_limit(authority),
+            limit_index=position_of[rule.freshness_limit(authority)],
             owner_required=(
                 defaults.owner_required if rule.owner_required is None else rule.owner_required
             ),
@@ -75,7 +107,11 @@ def _compile(contract: Contract, authority: Authority) -> CompiledContract:
     }
     return CompiledContract(
         rules=rules,
+        limits=ordered,
         critical=tuple(name for name, rule in contract.fields.items() if rule.critical),
         sensitive=contract.sensitive_fields(),
         lifecycle=contract.lifecycle,
+        rule_fields={
+            action: read_by_rules(contract, action) for action in (None, *contract.actions)
+        },
     )

@@ -5,22 +5,21 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
+from c360guard.engine._compiled import compiled, read_by_rules, selects
 from c360guard.engine.conditions import FieldView, evaluate, json_in
-from c360guard.engine.screen import screen
+from c360guard.engine.screen import ScreenedFields, screen_fields
 from c360guard.model import (
-    ANY_ACTION,
     Authority,
     Contract,
-    FieldValue,
     Finding,
     Outcome,
     PauseState,
+    Profile,
     Recommendation,
     Screening,
     Verdict,
 )
 from c360guard.model.condition import condition_fields
-from c360guard.model.contract import ActionSelector
 
 logger = logging.getLogger(__name__)
 
@@ -38,36 +37,34 @@ def check(
     The outcome is the most severe finding's: block beats review beats allow.
     """
     action = recommendation.action
+    profile = screening.profile
     findings: list[Finding] = []
     if pause is not None:
         findings.append(_paused(pause))
     level, catalog_findings = _catalog(action, contract)
     findings += catalog_findings
 
-    at_action = screen(
-        screening.profile,
-        contract,
-        now=now,
-        authority=level,
-        only=_relied_on(recommendation, contract),
-    )
-    findings += _identity(at_action, contract, action, level)
-    findings += _consent(action, contract, at_action)
-    findings += _suppression(action, contract, at_action)
+    relied_on = _relied_on(recommendation, contract, level)
+    at_action = screen_fields(profile, contract, level, now=now, only=relied_on)
+    view = _view(at_action, profile)
+    findings += _identity(at_action, profile, contract, action, level)
+    findings += _consent(action, contract, view)
+    findings += _suppression(action, contract, view)
     findings += [f for f in at_action.findings if f.code in _CARRIED]
-    findings += _reasons(recommendation, contract, screening, at_action)
+    findings += _reasons(recommendation, contract, screening, at_action, level)
     findings += _destination(recommendation, contract)
     findings += _review(recommendation, contract, level)
 
     outcome = max((f.outcome for f in findings), default=Outcome.ALLOW)
-    logger.info(
-        "checked %s on %s for %s: %s %s",
-        action or "suggestion",
-        screening.profile.entity.id,
-        contract.workflow,
-        outcome.value,
-        ",".join(dict.fromkeys(f.code for f in findings)) or "-",
-    )
+    if logger.isEnabledFor(logging.INFO):
+        logger.info(
+            "checked %s on %s for %s: %s %s",
+            action or "suggestion",
+            profile.entity.id,
+            contract.workflow,
+            outcome.value,
+            ",".join(dict.fromkeys(f.code for f in findings)) or "-",
+        )
     return Verdict.model_construct(
         outcome=outcome,
         findings=findings,
@@ -75,7 +72,7 @@ def check(
         workflow=contract.workflow,
         action=action,
         authority=level,
-        entity_id=screening.profile.entity.id,
+        entity_id=profile.entity.id,
         reason_codes=recommendation.reason_codes,
         cited_fields=recommendation.cited_fields,
         decided_at=now,
@@ -121,38 +118,30 @@ def _catalog(action: str | None, contract: Contract) -> tuple[Authority, list[Fi
     return needed, []
 
 
-def _relied_on(recommendation: Recommendation, contract: Contract) -> set[str]:
+def _relied_on(recommendation: Recommendation, contract: Contract, level: Authority) -> set[str]:
     """The fields an action relies on: cited, read by its rules, or written by it."""
     action = recommendation.action
     names = set(recommendation.cited_fields)
     for code in recommendation.reason_codes:
         known = contract.reasons.get(code)
         names.update(known.evidence if known else ())
-    for consent in contract.consent:
-        if _selects(consent.actions, action):
-            names.add(consent.field)
-            names.update(condition_fields(consent.when) if consent.when else ())
-    for rule in contract.suppress:
-        if _selects(rule.actions, action):
-            names.update(condition_fields(rule.when))
+    by_rules = compiled(contract, level).rule_fields.get(action)
+    names.update(read_by_rules(contract, action) if by_rules is None else by_rules)
     names.update(name for name in recommendation.arguments if name in contract.fields)
     return names
 
 
-def _selects(selector: ActionSelector, action: str | None) -> bool:
-    return selector == ANY_ACTION or (action is not None and action in selector)
-
-
-def _view(at_action: Screening) -> FieldView:
-    values = {}
-    for name, held in at_action.admitted.fields.items():
-        assert isinstance(held, FieldValue)  # screening admits one value per field
-        values[name] = held.value
-    return FieldView(values, frozenset(at_action.profile.fields))
+def _view(at_action: ScreenedFields, profile: Profile) -> FieldView:
+    values = {name: held.value for name, held in at_action.admitted.items()}
+    return FieldView(values, profile.fields)
 
 
 def _identity(
-    at_action: Screening, contract: Contract, action: str | None, level: Authority
+    at_action: ScreenedFields,
+    profile: Profile,
+    contract: Contract,
+    action: str | None,
+    level: Authority,
 ) -> list[Finding]:
     findings = [
         f
@@ -161,7 +150,7 @@ def _identity(
         or (f.code == "identity.low_match_confidence" and level >= Authority.ROUTE)
     ]
     wanted = contract.actions[action].grain if action in contract.actions else None
-    entity = at_action.profile.entity
+    entity = profile.entity
     if wanted is not None and wanted != entity.grain and wanted != contract.grain:
         findings.append(
             Finding.of(
@@ -176,11 +165,10 @@ def _identity(
     return findings
 
 
-def _consent(action: str | None, contract: Contract, at_action: Screening) -> list[Finding]:
-    view = _view(at_action)
+def _consent(action: str | None, contract: Contract, view: FieldView) -> list[Finding]:
     findings: list[Finding] = []
     for rule in contract.consent:
-        if not _selects(rule.actions, action):
+        if not selects(rule.actions, action):
             continue
         if rule.when is not None and evaluate(rule.when, view) is False:
             continue
@@ -203,11 +191,10 @@ def _consent(action: str | None, contract: Contract, at_action: Screening) -> li
     return findings
 
 
-def _suppression(action: str | None, contract: Contract, at_action: Screening) -> list[Finding]:
-    view = _view(at_action)
+def _suppression(action: str | None, contract: Contract, view: FieldView) -> list[Finding]:
     findings: list[Finding] = []
     for rule in contract.suppress:
-        if not _selects(rule.actions, action):
+        if not selects(rule.actions, action):
             continue
         truth = evaluate(rule.when, view)
         if truth is False:
@@ -235,7 +222,8 @@ def _reasons(
     recommendation: Recommendation,
     contract: Contract,
     screening: Screening,
-    at_action: Screening,
+    at_action: ScreenedFields,
+    level: Authority,
 ) -> list[Finding]:
     if not recommendation.reasons:
         return [
@@ -245,7 +233,7 @@ def _reasons(
                 outcome=Outcome.BLOCK,
             )
         ]
-    shown = set(screening.shown)
+    seen, sensitive = screening.admitted.fields, screening.sensitive
     findings: list[Finding] = []
     for reason in recommendation.reasons:
         known = contract.reasons.get(reason.code)
@@ -259,10 +247,10 @@ def _reasons(
                 )
             )
         for name in dict.fromkeys(reason.fields):
-            if name not in shown:
+            if name not in seen or name in sensitive:
                 why = "was not shown to the model"
-            elif name not in at_action.admitted.fields:
-                why = f"is not cleared at authority {at_action.authority.value}"
+            elif name not in at_action.admitted:
+                why = f"is not cleared at authority {level.value}"
             else:
                 continue
             findings.append(

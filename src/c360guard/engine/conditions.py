@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 from c360guard.model import AllOf, AnyOf, Compare, Condition, Equals, Exists, In, Not, NotIn
@@ -17,7 +17,7 @@ class FieldView:
 
     __slots__ = ("_present", "_values")
 
-    def __init__(self, values: Mapping[str, Any], present: frozenset[str] | set[str]) -> None:
+    def __init__(self, values: Mapping[str, Any], present: Collection[str]) -> None:
         self._values = values
         self._present = present
 

@@ -3,14 +3,35 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from c360guard.engine._compiled import CompiledContract, CompiledRule, compiled
+from c360guard.engine._compiled import CompiledContract, compiled
+from c360guard.engine._values import admissible, problems, trusted
 from c360guard.errors import AuthorityError
-from c360guard.model import Authority, Contract, FieldValue, Finding, Outcome, Profile, Screening
+from c360guard.model import (
+    Authority,
+    Contract,
+    FieldValue,
+    Finding,
+    Grain,
+    Outcome,
+    Profile,
+    Screening,
+)
 
 logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class ScreenedFields:
+    """What screening decided, before it is wrapped in a Screening for callers."""
+
+    admitted: dict[str, FieldValue]
+    withheld: dict[str, list[Finding]]
+    findings: list[Finding]
+    """Profile-level findings: conflicts, identity problems, missing critical fields."""
 
 
 def screen(
@@ -28,20 +49,37 @@ def screen(
     fields the action relies on.
     """
     level = _authority(contract, authority)
+    found = screen_fields(profile, contract, level, now=now, only=only)
+    admitted: dict[str, FieldValue | list[FieldValue]] = dict(found.admitted)
+    return Screening.model_construct(
+        workflow=contract.workflow,
+        contract_version=contract.version,
+        contract_digest=contract.digest,
+        authority=level,
+        screened_at=now,
+        profile=profile,
+        admitted=Profile.model_construct(entity=profile.entity, fields=admitted),
+        withheld=found.withheld,
+        findings=found.findings,
+        sensitive=compiled(contract, level).sensitive,
+    )
+
+
+def screen_fields(
+    profile: Profile,
+    contract: Contract,
+    level: Authority,
+    *,
+    now: datetime,
+    only: Collection[str] | None = None,
+) -> ScreenedFields:
+    """Screen a profile at an authority already checked against the ceiling."""
     rules = compiled(contract, level)
     clock = now if now.tzinfo is UTC else now.astimezone(UTC)
     names = profile.fields if only is None else _relevant(profile, rules, only)
 
-    admitted: dict[str, FieldValue | list[FieldValue]] = {}
-    withheld: dict[str, list[Finding]] = {}
-    for name in names:
-        found = _screen_field(name, profile, rules, level, clock)
-        if isinstance(found, FieldValue):
-            admitted[name] = found
-        else:
-            withheld[name] = found
-
-    findings = _lifecycle(profile, admitted, withheld, rules, level, clock)
+    admitted, withheld = _admit(profile, names, rules, level, clock)
+    findings = _lifecycle(profile, admitted, withheld, rules)
     findings += _identity(profile, contract, level)
     findings += _critical(profile, rules, withheld)
     logger.debug(
@@ -52,18 +90,7 @@ def screen(
         len(admitted),
         len(withheld),
     )
-    return Screening.model_construct(
-        workflow=contract.workflow,
-        contract_version=contract.version,
-        contract_digest=contract.digest,
-        authority=level,
-        screened_at=now,
-        profile=profile,
-        admitted=Profile.model_construct(entity=profile.entity, fields=admitted),
-        withheld=withheld,
-        findings=findings,
-        sensitive=rules.sensitive,
-    )
+    return ScreenedFields(admitted, withheld, findings)
 
 
 def _authority(contract: Contract, asked: Authority | None) -> Authority:
@@ -83,8 +110,45 @@ def _relevant(profile: Profile, rules: CompiledContract, only: Collection[str]) 
     return [name for name in profile.fields if name in wanted]
 
 
+def _admit(
+    profile: Profile,
+    names: Iterable[str],
+    rules: CompiledContract,
+    level: Authority,
+    clock: datetime,
+) -> tuple[dict[str, FieldValue], dict[str, list[Finding]]]:
+    """Split the named fields into admitted values and the findings that withhold the rest.
+
+    The hot path: one dictionary lookup and one `admissible` call per passing field.
+    """
+    cutoffs = [clock - limit for limit in rules.limits]
+    grain = profile.entity.grain
+    held_fields = profile.fields
+    known = rules.rules
+    admitted: dict[str, FieldValue] = {}
+    withheld: dict[str, list[Finding]] = {}
+    for name in names:
+        held = held_fields[name]
+        rule = known.get(name)
+        if rule is not None and type(held) is FieldValue and admissible(held, rule, cutoffs, grain):
+            admitted[name] = held
+            continue
+        found = _screen_field(name, held, rules, level, clock, cutoffs, grain)
+        if isinstance(found, FieldValue):
+            admitted[name] = found
+        else:
+            withheld[name] = found
+    return admitted, withheld
+
+
 def _screen_field(
-    name: str, profile: Profile, rules: CompiledContract, level: Authority, now: datetime
+    name: str,
+    held: FieldValue | list[FieldValue],
+    rules: CompiledContract,
+    level: Authority,
+    clock: datetime,
+    cutoffs: list[datetime],
+    grain: Grain,
 ) -> FieldValue | list[Finding]:
     """Return the admitted value of a field, or the findings that withhold it."""
     rule = rules.rules.get(name)
@@ -96,133 +160,32 @@ def _screen_field(
                 field=name,
             )
         ]
-    held = profile.fields[name]
-    entity_grain = profile.entity.grain
-    if isinstance(held, FieldValue):
-        problems = _problems(name, held, rule, level, now, entity_grain)
-        return problems or held
-    candidates = sorted(held, key=lambda v: rule.precedence.get(v.source or "", len(held) + 99))
-    first: list[Finding] = []
-    for candidate in candidates:
-        problems = _problems(name, candidate, rule, level, now, entity_grain)
-        if not problems:
+    candidates = [held] if isinstance(held, FieldValue) else held
+    ranked = sorted(
+        candidates, key=lambda v: rule.precedence.get(v.source or "", len(candidates) + 99)
+    )
+    for candidate in ranked:
+        if admissible(candidate, rule, cutoffs, grain):
             return candidate
-        first = first or problems
-    return first or [Finding.of("field.missing", f"{name} holds no value", field=name)]
-
-
-def _problems(
-    name: str,
-    held: FieldValue,
-    rule: CompiledRule,
-    level: Authority,
-    now: datetime,
-    entity_grain: object,
-) -> list[Finding]:
-    """Every rule a value breaks; empty when it may be admitted. Hot path: no allocation
-    unless something fails."""
-    problems: list[Finding] = []
-    updated = held.updated_at
-    if updated is None:
-        problems.append(Finding.of("field.no_timestamp", f"{name} has no updated_at", field=name))
-    elif rule.limit is None:
-        problems.append(
-            Finding.of(
-                "field.not_cleared",
-                f"{name} has no freshness limit declared for authority {level.value}",
-                field=name,
-                authority=level.value,
-            )
-        )
-    elif now - updated > rule.limit:
-        age = now - updated
-        problems.append(
-            Finding.of(
-                "field.stale",
-                f"{name} is {_human(age.total_seconds())} old; the limit at "
-                f"{level.value} is {_human(rule.limit.total_seconds())}",
-                field=name,
-                age_seconds=int(age.total_seconds()),
-                limit_seconds=int(rule.limit.total_seconds()),
-                authority=level.value,
-            )
-        )
-    if held.source not in rule.precedence:
-        problems.append(
-            Finding.of(
-                "field.untrusted_source",
-                f"{name} comes from {held.source or 'no source'}, which the contract does not "
-                f"allow (allowed: {', '.join(rule.precedence)})",
-                field=name,
-                source=held.source,
-            )
-        )
-    if rule.owner_required and not held.owner:
-        problems.append(Finding.of("field.unowned", f"{name} has no owner", field=name))
-    if rule.path_required and not held.source_path:
-        problems.append(
-            Finding.of("field.no_source_path", f"{name} has no source path (lineage)", field=name)
-        )
-    if rule.min_confidence is not None and (
-        held.confidence is None or held.confidence < rule.min_confidence
-    ):
-        problems.append(
-            Finding.of(
-                "field.low_confidence",
-                f"{name} confidence is below the contract minimum {rule.min_confidence}",
-                field=name,
-                confidence=held.confidence,
-                min_confidence=rule.min_confidence,
-            )
-        )
-    if rule.grain is not None and (held.grain or entity_grain) != rule.grain:
-        measured = held.grain or entity_grain
-        problems.append(
-            Finding.of(
-                "field.grain_mismatch",
-                f"{name} was measured at {measured} grain; the contract needs {rule.grain.value}",
-                field=name,
-                measured=str(measured),
-                expected=rule.grain.value,
-            )
-        )
-    if rule.states is not None and _state(held.value, rule.states) is None:
-        problems.append(
-            Finding.of(
-                "lifecycle.unmapped",
-                f"{name} holds a value the contract's lifecycle mapping does not know",
-                field=name,
-                outcome=Outcome.REVIEW,
-            )
-        )
-    return problems
-
-
-def _state(value: object, mapping: dict[str, str]) -> str | None:
-    """The canonical lifecycle state a system's value maps to, None when it maps to none."""
-    return None if value is None else mapping.get(str(value))
-
-
-# Freshness is the only field rule that depends on the authority. Comparing lifecycle states
-# without it makes a conflict a fact about the profile, so raising the authority can never
-# resolve a conflict and hand the model a state it was not shown at a lower level.
-_AUTHORITY_BOUND = frozenset({"field.stale", "field.not_cleared"})
+    if not ranked:
+        return [Finding.of("field.missing", f"{name} holds no value", field=name)]
+    return problems(name, ranked[0], rule, level, clock, grain)
 
 
 def _lifecycle(
     profile: Profile,
-    admitted: dict[str, FieldValue | list[FieldValue]],
+    admitted: dict[str, FieldValue],
     withheld: dict[str, list[Finding]],
     rules: CompiledContract,
-    level: Authority,
-    now: datetime,
 ) -> list[Finding]:
     """Withhold every admitted state field when the profile's systems disagree on the state.
 
     Every value of a state field that is trusted apart from its age takes part, so a stale
     CRM stage still contests what billing says: a contested state is never shown as fact.
+    Freshness is the only rule that depends on the authority; leaving it out makes a conflict
+    a fact about the profile, so raising the authority never resolves one and shows a state.
     """
-    states = _states(profile, rules, level, now)
+    states = _states(profile, rules)
     distinct = {state for found in states.values() for state in found}
     if len(distinct) <= 1:
         return []
@@ -250,17 +213,14 @@ def _lifecycle(
     ]
 
 
-def _states(
-    profile: Profile, rules: CompiledContract, level: Authority, now: datetime
-) -> dict[str, set[str]]:
+def _states(profile: Profile, rules: CompiledContract) -> dict[str, set[str]]:
     """The canonical states each state field's trusted values map to, whatever their age."""
     states: dict[str, set[str]] = {}
-    entity_grain = profile.entity.grain
+    grain = profile.entity.grain
     for name, mapping in rules.lifecycle.items():
         rule = rules.rules[name]
         for held in profile.candidates(name):
-            problems = _problems(name, held, rule, level, now, entity_grain)
-            if all(f.code in _AUTHORITY_BOUND for f in problems):
+            if trusted(held, rule, grain):
                 states.setdefault(name, set()).add(mapping[str(held.value)])
     return states
 
@@ -324,10 +284,3 @@ def _critical(
                 )
             )
     return findings
-
-
-def _human(seconds: float) -> str:
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds >= size:
-            return f"{seconds / size:.1f}{unit}"
-    return f"{seconds:.0f}s"

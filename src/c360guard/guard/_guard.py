@@ -110,7 +110,8 @@ class Guard:
         """Pause the workflow: every action is blocked until `resume`."""
         state = PauseState(workflow=self.workflow, by=by, reason=reason, since=self.now())
         held = self.pause_store.pause(state)
-        self.tracer.record_pause(held)
+        if held == state:  # a pause already standing was traced when it began
+            self.tracer.record_pause(held)
         logger.info("workflow %s paused by %s", self.workflow, held.by)
         return held
 

@@ -14,7 +14,6 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any
 
 from langchain_core.runnables import RunnableConfig, ensure_config
 
@@ -228,8 +227,3 @@ class GuardSession:
 
 DEFAULT_SESSION = GuardSession()
 """The session guarded tools, retrievers and the middleware share unless given another."""
-
-
-def describe(view: SessionView) -> dict[str, Any]:
-    """Entity ids and shown field names of a view, safe for logs (no values)."""
-    return {"entities": list(view.order), "shown": view.shown()}

@@ -385,7 +385,7 @@ class C360GuardMiddleware(AgentMiddleware[GuardState, Any, Any]):
         first = messages[0] if messages else None
         # The first message keeps its id for the life of the conversation, also when a
         # caller without a checkpointer sends the history back; a new conversation gets a
-        # new one. Without any, the default key is shared: fail closed is kept by the pin.
+        # new one.
         return f"conversation:{first.id}" if first is not None and first.id else key
 
 

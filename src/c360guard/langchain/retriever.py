@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -22,6 +23,9 @@ from c360guard.langchain._session import DEFAULT_SESSION, GuardSession, session_
 from c360guard.model import Entity, FieldValue, Profile, Screening
 
 logger = logging.getLogger(__name__)
+
+Screener = Callable[[Document], Screening | None]
+"""Screens one document as the field value it is; None when it carries no provenance."""
 
 PROVENANCE_KEYS = ("source", "owner", "updated_at", "confidence", "source_path", "grain")
 """Document metadata keys copied into the field value a document is screened as."""
@@ -126,7 +130,7 @@ class _Plan:
     def next_fetch(self) -> int | None:
         return None if self.done else self.asked
 
-    def take(self, docs: list[Document], asked: int, screen: Any) -> None:
+    def take(self, docs: list[Document], asked: int, screen: Screener) -> None:
         """Screen the documents not seen yet, then decide whether to ask for more."""
         self.fetched = max(self.fetched, len(docs))
         for doc in docs[self.seen :]:

@@ -50,6 +50,7 @@ class GuardedTool(BaseTool):
     session: SkipValidation[GuardSession] = DEFAULT_SESSION
     """Where what the model was shown is remembered, per conversation."""
     response_format: Literal["content", "content_and_artifact"] = "content_and_artifact"
+    """Results carry an artifact saying what the guard decided."""
 
     _call_schema: Any = PrivateAttr(default=None)
     _calling: tuple[Calling, Calling] = PrivateAttr(

@@ -25,11 +25,13 @@ def _standard_timestamp(value: object) -> object:
     Pydantic's parser gives each value a tzinfo of its own type whose offset lookup costs
     about a microsecond, and screening subtracts one timestamp per field from the clock;
     with `timezone.utc` on both sides the subtraction skips the lookup. Text the standard
-    library cannot read goes on to pydantic, which says what is wrong with it.
+    library cannot read, or that has no offset, goes on to pydantic, which says what is wrong.
     """
     if isinstance(value, str):
         with contextlib.suppress(ValueError):
-            return datetime.fromisoformat(value)
+            parsed = datetime.fromisoformat(value)
+            if parsed.tzinfo is not None:
+                return parsed
     return value
 
 

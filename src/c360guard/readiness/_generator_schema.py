@@ -146,7 +146,13 @@ PARENT_FIELDS: tuple[FieldSpec, ...] = (
 WORKSPACE_FIELDS: tuple[FieldSpec, ...] = (
     _spec(_PRODUCT, "workspace_name", "workspaces.name", "'ws-' || domain"),
     _spec(_PRODUCT, "product_usage_30d", "marts.usage_30d.events", "usage_events // 2", kind="num"),
-    _spec(_PRODUCT, "active_users_30d", "marts.usage_30d.active_users", "active_users // 2", kind="num"),
+    _spec(
+        _PRODUCT,
+        "active_users_30d",
+        "marts.usage_30d.active_users",
+        "active_users // 2",
+        kind="num",
+    ),
     _spec(_PRODUCT, "seats_used", "marts.seats.used", "seats_used // 2", kind="num"),
     _spec(_BILLING, "plan", "subscription.plan", "plan"),
 )
@@ -188,8 +194,7 @@ LATENT_STAGES: tuple[tuple[str, ...], ...] = (
         "CAST(floor({u17} * 120) AS INTEGER) AS csm",
         "CAST(floor({u18} * 300) AS INTEGER) AS ae",
         "CAST(floor(pow({u19}, 6) * 4) AS INTEGER) AS payment_failures",
-        "CASE WHEN {u20} < 0.9 THEN 0 ELSE CAST(floor({u21} * 60) AS INTEGER) END"
-        " AS overdue_days",
+        "CASE WHEN {u20} < 0.9 THEN 0 ELSE CAST(floor({u21} * 60) AS INTEGER) END AS overdue_days",
         "CAST(floor(-ln(1 - {u22}) * 2) AS INTEGER) AS open_tickets",
         "least(5.0, greatest(1.0, 4.2 + 0.6 * {z23})) AS csat",
         "CAST(round(least(100, greatest(-100, 30 + 35 * {z25}))) AS INTEGER) AS nps",
@@ -227,9 +232,7 @@ LATENT_STAGES: tuple[tuple[str, ...], ...] = (
         "CASE WHEN usage_change < -0.5 THEN 'dormant' ELSE 'active' END AS product_status",
         "1 / (1 + exp(-(0.3 + 3 * usage_change + 0.5 * z_health))) AS adoption",
     ),
-    (
-        "greatest(1, CAST(round(seats * (0.3 + 0.65 * u_seat_use)) AS BIGINT)) AS seats_used",
-    ),
+    ("greatest(1, CAST(round(seats * (0.3 + 0.65 * u_seat_use)) AS BIGINT)) AS seats_used",),
     (
         "CAST(round(seats_used * exp(3.4 + 0.5 * z_usage)) AS BIGINT) AS usage_events",
         "CAST(round(seats_used * 0.8) AS BIGINT) AS active_users",

@@ -224,7 +224,9 @@ def _next_move(
 def _fields(contract: Contract, tally: Tally) -> list[FieldCoverage]:
     names = list(contract.fields)
     names += sorted(name for name in tally.fields if name not in contract.fields)
-    return [_coverage(contract, name, tally.fields.get(name, FieldTally()), tally) for name in names]
+    return [
+        _coverage(contract, name, tally.fields.get(name, FieldTally()), tally) for name in names
+    ]
 
 
 def _coverage(contract: Contract, name: str, counts: FieldTally, tally: Tally) -> FieldCoverage:

@@ -97,7 +97,9 @@ def compile_condition(condition: Condition, refs: Mapping[str, FieldRef], dialec
     ref = refs[condition.field]
     if isinstance(condition, Exists):
         found, missing = ("TRUE", "FALSE") if condition.exists else ("FALSE", "TRUE")
-        return f"(CASE WHEN {ref.known} THEN {found} WHEN {ref.present} THEN NULL ELSE {missing} END)"
+        return (
+            f"(CASE WHEN {ref.known} THEN {found} WHEN {ref.present} THEN NULL ELSE {missing} END)"
+        )
     if isinstance(condition, Equals):
         test = f"COALESCE({equals(ref, condition.equals, dialect)}, FALSE)"
     elif isinstance(condition, In):

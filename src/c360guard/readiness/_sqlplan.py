@@ -52,7 +52,7 @@ ROW_PROBLEMS: dict[int, tuple[str, str]] = {
     8: ("field_grain", "hold a grain other than " + ", ".join(g.value for g in Grain)),
     16: ("updated_at", "hold a timestamp that does not parse as ISO 8601"),
     32: ("updated_at", "hold a timestamp without a UTC offset (write Z or +00:00)"),
-    64: ("value", "hold text that is not valid JSON (write strings quoted: \"Customer\")"),
+    64: ("value", 'hold text that is not valid JSON (write strings quoted: "Customer")'),
     128: ("match_confidence", "hold something other than a number from 0 to 1"),
     256: ("confidence", "hold something other than a number from 0 to 1"),
 }
@@ -89,9 +89,7 @@ class SqlPlan:
     def staged(self) -> str:
         """Every row with typed columns, its row problems and its entity signature."""
         d = self.dialect
-        text = ", ".join(
-            f"NULLIF(CAST({column} AS STRING), '') AS {column}" for column in COLUMNS
-        )
+        text = ", ".join(f"NULLIF(CAST({column} AS STRING), '') AS {column}" for column in COLUMNS)
         grains = ", ".join(d.text(g.value) for g in Grain)
         problems = " + ".join(
             f"(CASE WHEN {test} THEN {bit} ELSE 0 END)"
@@ -138,7 +136,11 @@ class SqlPlan:
                 else rule.source_path_required
             )
             special = self.special.get(name)
-            lifecycle = list(self.contract.lifecycle).index(name) if name in self.contract.lifecycle else None
+            lifecycle = (
+                list(self.contract.lifecycle).index(name)
+                if name in self.contract.lifecycle
+                else None
+            )
             rows.append(
                 "("
                 + ", ".join(

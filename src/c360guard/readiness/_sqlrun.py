@@ -13,9 +13,7 @@ from c360guard.readiness._sqlplan import ROW_PROBLEMS, SqlPlan
 Row = Sequence[Any]
 
 
-def tally_from(
-    sql: SqlPlan, counts: list[Row], examples: list[Row], fields: list[Row]
-) -> Tally:
+def tally_from(sql: SqlPlan, counts: list[Row], examples: list[Row], fields: list[Row]) -> Tally:
     """Build the tally from the rows of the tally, examples and fields queries."""
     grain = sql.contract.grain.value
     tally = Tally()
@@ -48,11 +46,7 @@ def _fields(rows: list[Row], withheld: dict[str, int]) -> dict[str, FieldTally]:
     found: dict[str, FieldTally] = {}
     for row in rows:
         name = str(row[0])
-        codes = {
-            code: int(row[3 + index])
-            for index, code in enumerate(BITS)
-            if row[3 + index]
-        }
+        codes = {code: int(row[3 + index]) for index, code in enumerate(BITS) if row[3 + index]}
         admitted = int(row[2])
         contested = withheld.get(name, 0)
         if contested:

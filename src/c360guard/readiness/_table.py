@@ -54,7 +54,11 @@ class TableSource:
 
     def describe(self) -> str:
         """How the source is named in messages."""
-        return f"{self.path}:{self.table}" if self.table and self.path else self.path or str(self.table)
+        return (
+            f"{self.path}:{self.table}"
+            if self.table and self.path
+            else self.path or str(self.table)
+        )
 
 
 def copy_options(path: Path) -> str:

@@ -303,6 +303,7 @@ class SqlReviewQueue(SqlStore):
         self, cur: Cursor, ticket_id: str, column: str, record: ExecutionRecord
     ) -> dict[str, Any]:
         document = self.dialect.json(record.model_dump(mode="json"))
+        params: tuple[Any, ...]
         if column == "execution":
             sets, params = "execution = ?, executed_at = ?", (document, self.dialect.ts(record.at))
         else:

@@ -159,12 +159,11 @@ def write_verdict(
     """Write a verdict, its findings and the lineage of every cited field onto its span."""
     outcome = verdict.outcome
     found: Attributes = {
+        # Reason codes and cited fields went on at the start, from the recommendation.
         attr.DECIDED_AT: utc_text(verdict.decided_at),
         attr.AUTHORITY: verdict.authority.value,
         attr.VERDICT: outcome.value,
         attr.FINDINGS_CODES: verdict.codes,
-        attr.REASON_CODES: verdict.reason_codes,
-        attr.CITED_FIELDS: verdict.cited_fields,
         attr.GEN_AI_GUARDRAIL_VERDICT_TYPE: _VERDICT_TYPE[outcome],
         attr.GEN_AI_GUARDRAIL_ACTION_TYPE: _ACTION_TYPE[outcome],
     }

@@ -113,7 +113,11 @@ def _headline(record: Record) -> str:
         review = record.get("review") or {}
         return f"Decision {ident} at {stamp}: review {review.get('decision')} for {entity}"
     pause = record.get("pause") or {}
-    return f"Decision {ident} at {stamp}: workflow {pause.get('state')} by {pause.get('by')}"
+    if pause.get("state") == "resumed":
+        who = f"{pause.get('resumed_by')} (paused by {pause.get('by')})"
+    else:
+        who = str(pause.get("by"))
+    return f"Decision {ident} at {stamp}: workflow {pause.get('state')} by {who}"
 
 
 def _context_lines(explanation: dict[str, Any]) -> list[str]:
