@@ -35,5 +35,10 @@ bench: $(STAMP)
 bench-review: $(STAMP)
 	scripts/postgres.sh run $(PY) benchmarks/bench_review.py
 
+# Re-record the copilot's sessions against a real model: the local one scripts/serve_model.sh
+# serves, or the endpoint C360_LLM_BASE_URL / C360_LLM_MODEL (/ C360_LLM_API_KEY) name.
+record: $(STAMP)
+	scripts/record_sessions.sh
+
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .hypothesis

@@ -8,9 +8,9 @@ Two comparisons:
   without `C360GuardMiddleware`, driven by a scripted model so only the framework and the
   guard are timed.
 
-Cases are timed in interleaved rounds and each keeps its fastest round, so a busy machine
-slows every case alike. Run it directly (tracing off, then with the SDK and a batch span
-processor):
+Cases are timed in interleaved rounds, in CPU time of this process, and each keeps its
+fastest round, so other work on the machine slows no case. Run it directly (tracing off,
+then with the SDK and a batch span processor):
 
     .venv/bin/python benchmarks/bench_langchain.py
 
@@ -20,6 +20,7 @@ or through pytest-benchmark (`make bench`), which times the same cases one by on
 from __future__ import annotations
 
 import sys
+import time
 import timeit
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -134,11 +135,16 @@ def agent_turn(guard: Guard, *, guarded: bool) -> Callable[[], object]:
 def interleaved(
     cases: dict[str, Callable[[], object]], number: int, rounds: int
 ) -> dict[str, float]:
-    """Seconds per call of each case: the fastest of `rounds` interleaved rounds."""
+    """CPU seconds per call of each case: the fastest of `rounds` interleaved rounds.
+
+    CPU time of this process (all its threads), not wall time: on a shared machine other
+    processes then slow no case, and the agent's tool threads are still counted.
+    """
     best = dict.fromkeys(cases, float("inf"))
     for _ in range(rounds):
         for name, case in cases.items():
-            best[name] = min(best[name], timeit.timeit(case, number=number) / number)
+            timer = timeit.Timer(case, timer=time.process_time)
+            best[name] = min(best[name], timer.timeit(number=number) / number)
     return best
 
 
@@ -151,7 +157,7 @@ def report(title: str, timings: dict[str, float], pairs: list[tuple[str, str]]) 
         print(f"  {guarded} / {baseline}: {ratio:.2f}x")
 
 
-def main(number: int = 200, turns: int = 20, rounds: int = 7) -> None:
+def main(number: int = 200, turns: int = 20, rounds: int = 9) -> None:
     """Time every case and print the ratios."""
     for name in ("off", "sdk"):
         provider = tracing(name)

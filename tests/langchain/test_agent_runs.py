@@ -7,12 +7,14 @@ import json
 import pytest
 from copilot_helpers import ask, codes, copilot_contract, outcome, tool_messages
 from examples.csm_copilot import ScriptedChatModel, build_copilot, call, calls, reason
+from examples.csm_copilot.tools import build_tools
+from langchain.agents import create_agent
 from langchain.agents.middleware import HumanInTheLoopMiddleware
 from langchain_core.messages import AIMessage
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Command
 
-from c360guard.langchain import GuardSession
+from c360guard.langchain import C360GuardMiddleware, GuardSession, guard_tool
 
 READ_NORTHWIND = call("get_account_profile", {"account_id": "acct_1042"}, "read")
 RENEWAL_TASK = {
@@ -265,3 +267,50 @@ async def test_an_unknown_tool_is_blocked_in_both_paths(
         result = copilot.agent.invoke(ask())
 
     assert codes(tool_messages(result)["wipe"])[0] == "action.unknown"
+
+
+def test_guarded_tools_passed_to_the_agent_follow_the_middleware(
+    session: GuardSession,
+) -> None:
+    model = ScriptedChatModel(script=[READ_NORTHWIND, call("create_cs_task", RENEWAL_TASK, "task")])
+    plain = build_copilot(model=ScriptedChatModel(), session=session)
+    tools = {tool.name: tool for tool in build_tools(plain.backend, plain.guard)}
+    guarded = [
+        guard_tool(tools["get_account_profile"], plain.guard, kind="read", session=session),
+        guard_tool(tools["create_cs_task"], plain.guard, session=session),
+    ]
+    middleware = C360GuardMiddleware(plain.guard, session=session)
+    agent = create_agent(model, tools=guarded, middleware=[middleware])
+
+    result = agent.invoke(ask())
+
+    assert "nps_comment" in tool_messages(result)["read"].content
+    assert outcome(tool_messages(result)["task"]) == "ran"
+    task_schema = next(t for t in model.bound_tools[0] if t["function"]["name"] == "create_cs_task")
+    assert list(task_schema["function"]["parameters"]["required"]).count("reasons") == 1
+    assert plain.backend.outbox.actions() == ["create_cs_task"]
+
+
+def test_guarded_tools_work_in_an_agent_without_the_middleware(session: GuardSession) -> None:
+    model = ScriptedChatModel(
+        script=[
+            READ_NORTHWIND,
+            call("create_cs_task", RENEWAL_TASK, "task"),
+            call("send_lifecycle_email", {**EMAIL, "account_id": "acct_1042"}, "email"),
+        ]
+    )
+    plain = build_copilot(model=ScriptedChatModel(), session=session)
+    tools = {tool.name: tool for tool in build_tools(plain.backend, plain.guard)}
+    guarded = [
+        guard_tool(tools["get_account_profile"], plain.guard, kind="read", session=session),
+        guard_tool(tools["create_cs_task"], plain.guard, session=session),
+        guard_tool(tools["send_lifecycle_email"], plain.guard, session=session),
+    ]
+    agent = create_agent(model, tools=guarded, checkpointer=InMemorySaver())
+
+    result = agent.invoke(ask(), {"configurable": {"thread_id": "no-middleware"}})
+
+    messages = tool_messages(result)
+    assert messages["task"].artifact["c360guard"]["outcome"] == "allow"
+    assert messages["email"].artifact["c360guard"]["codes"][0] == "authority.exceeded"
+    assert plain.backend.outbox.actions() == ["create_cs_task"]

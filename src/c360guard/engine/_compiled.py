@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from c360guard.model import ANY_ACTION, Authority, Contract, Grain
+from c360guard.model import ANY_ACTION, Authority, Contract, Defaults, FieldRule, Grain
 from c360guard.model.condition import condition_fields
 from c360guard.model.contract import ActionSelector
 
@@ -27,6 +27,8 @@ class CompiledRule:
     critical: bool
     states: dict[str, str] | None
     """The lifecycle mapping of a state field (system value to canonical state), else None."""
+    plain: bool
+    """True when only timestamp, freshness, source and owner apply: screening's fast path."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,23 +88,7 @@ def _compile(contract: Contract, authority: Authority) -> CompiledContract:
     position_of: dict[timedelta | None, int] = {limit: at for at, limit in enumerate(ordered)}
     position_of[None] = -1
     rules = {
-        name: CompiledRule(
-            precedence={source: index for index, source in enumerate(rule.sources)},
-            limit=rule.freshness_limit(authority),
-            limit_index=position_of[rule.freshness_limit(authority)],
-            owner_required=(
-                defaults.owner_required if rule.owner_required is None else rule.owner_required
-            ),
-            path_required=(
-                defaults.source_path_required
-                if rule.source_path_required is None
-                else rule.source_path_required
-            ),
-            min_confidence=rule.min_confidence,
-            grain=rule.grain,
-            critical=rule.critical,
-            states=contract.lifecycle.get(name),
-        )
+        name: _rule(rule, defaults, authority, position_of, contract.lifecycle.get(name))
         for name, rule in contract.fields.items()
     }
     return CompiledContract(
@@ -114,4 +100,36 @@ def _compile(contract: Contract, authority: Authority) -> CompiledContract:
         rule_fields={
             action: read_by_rules(contract, action) for action in (None, *contract.actions)
         },
+    )
+
+
+def _rule(
+    rule: FieldRule,
+    defaults: Defaults,
+    authority: Authority,
+    position_of: dict[timedelta | None, int],
+    states: dict[str, str] | None,
+) -> CompiledRule:
+    limit = rule.freshness_limit(authority)
+    path_required = (
+        defaults.source_path_required
+        if rule.source_path_required is None
+        else rule.source_path_required
+    )
+    return CompiledRule(
+        precedence={source: index for index, source in enumerate(rule.sources)},
+        limit=limit,
+        limit_index=position_of[limit],
+        owner_required=(
+            defaults.owner_required if rule.owner_required is None else rule.owner_required
+        ),
+        path_required=path_required,
+        min_confidence=rule.min_confidence,
+        grain=rule.grain,
+        critical=rule.critical,
+        states=states,
+        plain=not path_required
+        and rule.min_confidence is None
+        and rule.grain is None
+        and states is None,
     )

@@ -19,6 +19,7 @@ def admissible(
     """True when a value passes every rule at the authority the cutoffs were taken at.
 
     `cutoffs[i]` is the oldest `updated_at` that `limits[i]` of the compiled contract admits.
+    Screening inlines this test in its loop; keep the two in step.
     """
     updated = held.updated_at
     return (
@@ -35,13 +36,20 @@ def trusted(held: FieldValue, rule: CompiledRule, entity_grain: Grain) -> bool:
     That is every rule but freshness: a timestamp, an allowed source, an owner and a source
     path where required, enough confidence, the right grain, a known lifecycle value.
     """
-    minimum = rule.min_confidence
-    confidence = held.confidence
     return (
         held.updated_at is not None
         and held.source in rule.precedence
         and (bool(held.owner) or not rule.owner_required)
-        and (bool(held.source_path) or not rule.path_required)
+        and (rule.plain or passes_extras(held, rule, entity_grain))
+    )
+
+
+def passes_extras(held: FieldValue, rule: CompiledRule, entity_grain: Grain) -> bool:
+    """True when a value passes the rules beyond timestamp, freshness, source and owner."""
+    minimum = rule.min_confidence
+    confidence = held.confidence
+    return (
+        (bool(held.source_path) or not rule.path_required)
         and (minimum is None or (confidence is not None and confidence >= minimum))
         and (rule.grain is None or (held.grain or entity_grain) == rule.grain)
         and (rule.states is None or state(held.value, rule.states) is not None)

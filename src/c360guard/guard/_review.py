@@ -125,7 +125,7 @@ def recheck(guard: Guard, ticket: ReviewTicket | str, screening: Screening) -> V
         passed = verdict.outcome is not Outcome.BLOCK
         settled = queue.settle_edit(current.id, passed=passed, codes=verdict.codes, at=now)
         verdict = verdict.model_copy(update={"ticket": settled})
-        guard.tracer.record_verdict(span, verdict)
+        guard.tracer.record_verdict(span, verdict, screening)
     return verdict
 
 
