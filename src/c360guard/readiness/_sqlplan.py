@@ -61,6 +61,31 @@ ROW_PROBLEMS: dict[int, tuple[str, str]] = {
 RAW = "c360_rows"
 """The view every engine registers over the table, with the columns above as text."""
 
+_WORD = 62
+"""Special fields per BIGINT bitset."""
+_MASK_SPAN = 1024
+"""One more than the largest problem mask: the low bits of a candidate key."""
+_OK_BIT = 1 << 58
+"""The candidate key's top bit: set when the candidate has a problem."""
+
+
+def candidate_key(rank: str = "qrank", micros: str = "ts_us", mask: str = "mask") -> str:
+    """SQL for a candidate's order among its field's candidates (problems aside).
+
+    Precedence first (unknown sources last), then the newest second, then the smaller
+    mask; the in-memory reader sorts by the same number.
+    """
+    seconds = f"CAST(floor(COALESCE({micros}, 0) / 1000000.0) AS BIGINT)"
+    clamped = f"(CASE WHEN {seconds} < 0 THEN 0 WHEN {seconds} > {_SECONDS} THEN {_SECONDS} ELSE {seconds} END)"
+    return (
+        f"(CAST(COALESCE({rank}, 9999) AS BIGINT) * {1 << 44} "
+        f"+ ({_SECONDS} - {clamped}) * {_MASK_SPAN} + {mask})"
+    )
+
+
+_SECONDS = (1 << 34) - 1
+"""The latest second a candidate key can tell apart (the year 2514)."""
+
 
 @dataclass(frozen=True)
 class Special:
@@ -89,8 +114,15 @@ class SqlPlan:
     def staged(self) -> str:
         """Every row with typed columns, its row problems and its entity signature."""
         d = self.dialect
-        text = ", ".join(f"NULLIF(CAST({column} AS STRING), '') AS {column}" for column in COLUMNS)
+        text = ", ".join(
+            f"NULLIF(CAST({column} AS STRING), '') AS {column}" for column in COLUMNS
+        )
         grains = ", ".join(d.text(g.value) for g in Grain)
+        # The offset test reads the text after the date, where a sign can only be an offset.
+        offset = (
+            "(right(updated_at, 1) IN ('Z', 'z') OR instr(substr(updated_at, 11), '+') > 0 "
+            "OR instr(substr(updated_at, 11), '-') > 0)"
+        )
         problems = " + ".join(
             f"(CASE WHEN {test} THEN {bit} ELSE 0 END)"
             for bit, test in (
@@ -98,8 +130,8 @@ class SqlPlan:
                 (2, "field IS NULL"),
                 (4, f"grain IS NULL OR grain NOT IN ({grains})"),
                 (8, f"field_grain IS NOT NULL AND field_grain NOT IN ({grains})"),
-                (16, f"updated_at IS NOT NULL AND {d.epoch_micros('updated_at')} IS NULL"),
-                (32, f"updated_at IS NOT NULL AND NOT {d.has_offset('updated_at')}"),
+                (16, "updated_at IS NOT NULL AND ts_us IS NULL"),
+                (32, f"updated_at IS NOT NULL AND ts_us IS NOT NULL AND NOT {offset}"),
                 (64, f"value IS NOT NULL AND NOT {d.json_valid('value')}"),
                 (128, _bad_share("match_confidence")),
                 (256, _bad_share("confidence")),
@@ -107,20 +139,14 @@ class SqlPlan:
         )
         signature = d.hash("COALESCE(grain, '')", "COALESCE(parent_id, '')",
                            "COALESCE(match_confidence, '')")  # fmt: skip
+        timed = f"SELECT *, {d.epoch_micros('updated_at')} AS ts_us FROM (SELECT {text} FROM {RAW}) AS t"
         return (
             "SELECT entity_id AS e, grain AS g, parent_id AS p, "
             "TRY_CAST(match_confidence AS DOUBLE) AS mc, field AS f, value AS v, "
-            f"source AS src, owner AS own, {d.epoch_micros('updated_at')} AS ts_us, "
+            "source AS src, owner AS own, ts_us, "
             "TRY_CAST(confidence AS DOUBLE) AS conf, source_path AS path, field_grain AS fg, "
-            f"{self._tie()} AS tie, {problems} AS bad, {signature} AS sig "
-            f"FROM (SELECT {text} FROM {RAW}) AS raw"
+            f"{problems} AS bad, {signature} AS sig FROM ({timed}) AS raw"
         )
-
-    def _tie(self) -> str:
-        """The order of candidates of equal precedence (the in-memory reader uses it too)."""
-        parts = ("source", "updated_at", "owner", "source_path", "confidence", "field_grain",
-                 "value")  # fmt: skip
-        return " || chr(1) || ".join(f"COALESCE({p}, '')" for p in parts)
 
     def rules_table(self) -> str:
         """The contract's field rules at the ceiling, as a VALUES table."""
@@ -180,7 +206,13 @@ class SqlPlan:
         return f"(VALUES {', '.join(rows)}) AS q(qname, qsource, qrank)"
 
     def rows(self) -> str:
-        """Every row with its problem mask, lifecycle state and precedence key."""
+        """Every row with its problem mask, lifecycle state and candidate key.
+
+        The key orders a field's candidates the way screening does: admissible first, then
+        by source precedence; equal precedence goes to the newest value, then the smaller
+        mask. The low ten bits of the key are the mask itself, so the pair stage reads the
+        kept candidate's problems off the smallest key with no string comparison at all.
+        """
         b = BITS
         states = self._state_sql()
         with_state = (
@@ -205,8 +237,7 @@ class SqlPlan:
             f"THEN {b['lifecycle.unmapped']} ELSE 0 END) END"
         )
         return (
-            f"SELECT e, g, p, mc, f, fid, v, keep_value, lc, state, bad, sig, mask, "
-            f"lpad(CAST(COALESCE(qrank, 9999) AS STRING), 4, '0') || chr(1) || tie AS pkey "
+            f"SELECT *, (CASE WHEN mask = 0 THEN 0 ELSE {_OK_BIT} END) + {candidate_key()} AS pkey "
             f"FROM (SELECT *, {mask} AS mask FROM ({with_state}) AS w) AS m"
         )
 
@@ -224,14 +255,13 @@ class SqlPlan:
     # -- stage 2: pairs ----------------------------------------------------------------
 
     def pairs(self) -> str:
-        """One row per entity and field: the value screening keeps and its problems."""
-        okkey = "(CASE WHEN mask = 0 THEN '0' ELSE '1' END) || pkey"
+        """One row per entity and field: the candidate screening keeps and its problems."""
         takes_part = f"lc IS NOT NULL AND (mask & {~AGE_BOUND_MASK & 0xFFFF}) = 0"
         return (
-            "SELECT e, f, min(fid) AS fid, min(g) AS g, min(p) AS p, min(mc) AS mc, "
-            "min(sig) AS sig_lo, max(sig) AS sig_hi, bit_or(bad) AS bad, "
-            f"min_by(mask, {okkey}) AS mask, "
-            f"min_by(CASE WHEN keep_value THEN v END, {okkey}) AS v, "
+            "SELECT e, f, any_value(fid) AS fid, any_value(g) AS g, any_value(p) AS p, "
+            "any_value(mc) AS mc, min(sig) AS sig_lo, max(sig) AS sig_hi, bit_or(bad) AS bad, "
+            f"min(pkey) % {_MASK_SPAN} AS mask, "
+            "min_by(CASE WHEN keep_value THEN v END, pkey) AS v, "
             f"min(CASE WHEN {takes_part} THEN state END) AS st_lo, "
             f"max(CASE WHEN {takes_part} THEN state END) AS st_hi "
             f"FROM ({self.rows()}) AS valued GROUP BY e, f"
@@ -248,37 +278,54 @@ class SqlPlan:
 
     def _entity_groups(self, pairs: str) -> str:
         items = [
-            "e", "min(g) AS g", "min(p) AS p", "min(mc) AS mc",
+            "e", "any_value(g) AS g", "any_value(p) AS p", "any_value(mc) AS mc",
             "min(sig_lo) AS sig_lo", "max(sig_hi) AS sig_hi", "bit_or(bad) AS bad",
             "bit_or(CASE WHEN fid IS NOT NULL THEN mask ELSE 0 END) AS any_mask",
             "min(st_lo) AS st_lo", "max(st_hi) AS st_hi",
         ]  # fmt: skip
-        for s in self.specials:
-            fid = list(self.contract.fields).index(s.name)
+        # Presence and admission of the special fields travel as bitsets: two aggregates per
+        # 62 fields instead of two per field.
+        for word in range(self._words()):
+            bits = self._bits_case(word)
             items += [
-                f"max(CASE WHEN fid = {fid} THEN 1 ELSE 0 END) AS pres_{s.index}",
-                f"max(CASE WHEN fid = {fid} AND mask = 0 THEN 1 ELSE 0 END) AS adm_{s.index}",
+                f"bit_or({bits}) AS pres_{word}",
+                f"bit_or(CASE WHEN mask = 0 THEN {bits} ELSE 0 END) AS adm_{word}",
             ]
+        for s in self.specials:
             if s.needs_value:
+                fid = list(self.contract.fields).index(s.name)
                 items.append(f"max(CASE WHEN fid = {fid} THEN v END) AS val_{s.index}")
         return f"SELECT {', '.join(items)} FROM {pairs} GROUP BY e"
 
+    def _words(self) -> int:
+        return (len(self.specials) + _WORD - 1) // _WORD
+
+    def _bits_case(self, word: int) -> str:
+        fields = list(self.contract.fields)
+        cases = " ".join(
+            f"WHEN {fields.index(s.name)} THEN CAST({1 << (s.index % _WORD)} AS BIGINT)"
+            for s in self.specials
+            if s.index // _WORD == word
+        )
+        return f"(CASE fid {cases} ELSE CAST(0 AS BIGINT) END)"
+
+    def _bit(self, kind: str, s: Special) -> str:
+        return f"(({kind}_{s.index // _WORD} & {1 << (s.index % _WORD)}) <> 0)"
+
     def _entity_derived(self, grouped: str) -> str:
-        items = ["*", "(st_lo IS NOT NULL AND st_lo <> st_hi) AS conflict"]
+        conflict = "(st_lo IS NOT NULL AND st_lo <> st_hi)"
+        items = ["*", f"{conflict} AS conflict"]
         for s in self.specials:
+            admitted = self._bit("adm", s)
             if s.lifecycle:
-                items.append(
-                    f"(adm_{s.index} = 1 AND NOT (st_lo IS NOT NULL AND st_lo <> st_hi)) "
-                    f"AS known_{s.index}"
-                )
-            else:
-                items.append(f"(adm_{s.index} = 1) AS known_{s.index}")
+                admitted = f"({admitted} AND NOT {conflict})"
+            items += [f"{admitted} AS known_{s.index}", f"{self._bit('pres', s)} AS has_{s.index}"]
         return f"SELECT {', '.join(items)} FROM ({grouped}) AS grouped"
 
     def _ref(self, name: str) -> FieldRef:
         s = self.special[name]
         value = f"val_{s.index}" if s.needs_value else "CAST(NULL AS STRING)"
-        return FieldRef(known=f"known_{s.index}", present=f"(pres_{s.index} = 1)", value=value)
+        return FieldRef(known=f"known_{s.index}", present=f"has_{s.index}", value=value)
 
     def _entity_checks(self, derived: str) -> str:
         column = {code: self._check_sql(code) for code in self.checks}
@@ -286,7 +333,7 @@ class SqlPlan:
         items += [f"{sql} AS c_{index}" for index, sql in enumerate(column.values())]
         for s in self.specials:
             if s.lifecycle:
-                items.append(f"(adm_{s.index} = 1 AND conflict) AS lcw_{s.index}")
+                items.append(f"({self._bit('adm', s)} AND conflict) AS lcw_{s.index}")
         return f"SELECT {', '.join(items)} FROM ({derived}) AS derived"
 
     def _check_sql(self, code: str) -> str:

@@ -137,8 +137,8 @@ def read_profiles(con: Any, sql: SqlPlan, *, batch: int = 20000) -> Iterator[Pro
     The view `c360_rows` must be registered and validated first.
     """
     query = (
-        f"SELECT e, g, p, mc, f, v, src, own, ts_us, conf, path, fg, tie "  # noqa: S608
-        f"FROM ({sql.staged()}) AS staged ORDER BY e, f"
+        f"SELECT e, g, p, mc, f, v, src, own, ts_us, conf, path, fg, pkey "  # noqa: S608
+        f"FROM ({sql.rows()}) AS valued ORDER BY e, f, pkey"
     )
     cursor = con.execute(query)
     current: list[tuple[Any, ...]] = []
@@ -162,16 +162,9 @@ def _profile(rows: list[tuple[Any, ...]], sql: SqlPlan) -> Profile:
     for row in rows:
         grouped.setdefault(row[4], []).append(row)
     for name, found in grouped.items():
-        rule = sql.contract.fields.get(name)
-        if len(found) > 1 and rule is not None:
-            found.sort(key=lambda r: (_rank(rule.sources, r[6]), r[12]))
         values = [_value(row) for row in found]
         fields[name] = values[0] if len(values) == 1 else values
     return Profile.model_construct(entity=entity, fields=fields)
-
-
-def _rank(sources: list[str], source: str | None) -> int:
-    return sources.index(source) if source in sources else 9999
 
 
 def _value(row: tuple[Any, ...]) -> FieldValue:
