@@ -319,6 +319,16 @@ def _story_check(demo: Demo, checks: list[dict[str, Any]], name: str) -> dict[st
     return None
 
 
+def recorded_copilot(demo: Demo) -> None:
+    """Replay the CSM copilot's sessions with a real model (live when C360_LLM_* are set)."""
+    root = str(EXAMPLES.parent)
+    if root not in sys.path:
+        sys.path.insert(0, root)  # the copilot is imported as `examples.csm_copilot`
+    from examples.csm_copilot.showcase import play_sessions
+
+    play_sessions(demo.console)
+
+
 def main() -> int:
     """Run every section in order; exit non-zero if a story broke its promise."""
     console = Console(highlight=False)
@@ -333,6 +343,7 @@ def main() -> int:
         summary,
         human_review,
         audit_trail,
+        recorded_copilot,
     ]
     for section in sections:
         section(demo)

@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 from pydantic import TypeAdapter
 
 from c360guard.engine import FieldView, check, evaluate, screen
+from c360guard.engine._compiled import compiled, cutoffs
+from c360guard.engine._values import admissible, problems, trusted
 from c360guard.model import (
     Authority,
     Condition,
@@ -394,3 +396,40 @@ def test_unknown_never_turns_a_suppression_off(condition, values):
         }
     else:
         assert verdict.outcome is Outcome.ALLOW
+
+
+# The fast path and the findings encode the same rules.
+
+
+@PROPERTY
+@given(scenario=scenarios())
+def test_fast_path_agrees_with_the_findings(scenario):
+    contract, profile = scenario
+    level = contract.authority
+    rules = compiled(contract, level)
+    oldest = cutoffs(rules, NOW)
+    grain = profile.entity.grain
+
+    for name, rule in rules.rules.items():
+        for held in profile.candidates(name):
+            found = {f.code for f in problems(name, held, rule, level, NOW, grain)}
+            assert admissible(held, rule, oldest, grain) == (not found)
+            assert trusted(held, rule, grain) == (found <= {"field.stale", "field.not_cleared"})
+
+
+@PROPERTY
+@given(scenario=scenarios())
+def test_screening_admits_exactly_the_admissible_values(scenario):
+    contract, profile = scenario
+    rules = compiled(contract, contract.authority)
+    oldest = cutoffs(rules, NOW)
+    grain = profile.entity.grain
+
+    screening = screen(profile, contract, now=NOW)
+
+    for name, held in screening.admitted.fields.items():
+        assert admissible(held, rules.rules[name], oldest, grain)
+    for name, found in screening.withheld.items():
+        if name in rules.rules and "lifecycle.conflict" not in {f.code for f in found}:
+            rule = rules.rules[name]
+            assert not any(admissible(v, rule, oldest, grain) for v in profile.candidates(name))

@@ -38,6 +38,24 @@ review:
 """A two-field contract the user-style test files load."""
 
 
+def completion(model: Any) -> dict[str, Any]:
+    """A chat completion as an OpenAI-compatible server answers it, saying `recorded`."""
+    return {
+        "id": "chatcmpl-fake",
+        "object": "chat.completion",
+        "created": 1764763200,
+        "model": model,
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": "recorded"},
+                "finish_reason": "stop",
+            }
+        ],
+        "usage": {"prompt_tokens": 9, "completion_tokens": 1, "total_tokens": 10},
+    }
+
+
 class FakeModelServer:
     """An OpenAI-shaped HTTP endpoint on loopback that answers every POST with one reply."""
 
@@ -71,7 +89,7 @@ class FakeModelServer:
                 length = int(self.headers.get("content-length", "0"))
                 request: dict[str, Any] = json.loads(self.rfile.read(length) or b"{}")
                 seen.append(dict(self.headers.items()))
-                body = json.dumps({"model": request.get("model"), "reply": "recorded"}).encode()
+                body = json.dumps(completion(request.get("model"))).encode()
                 self.send_response(200)
                 self.send_header("content-type", "application/json")
                 self.send_header("set-cookie", "session=abc123; HttpOnly")

@@ -26,16 +26,16 @@ def test_calls_model(c360_cassette):
         headers={"Authorization": "Bearer sk-live-0123456789abcdef0123",
                  "x-api-key": "k-0123456789"},
     )
-    assert response.json() == {"model": "tiny-model", "reply": "recorded"}
+    assert response.json()["choices"][0]["message"]["content"] == "recorded"
     assert c360_cassette.endpoint.base_url == os.environ["FAKE_MODEL_URL"]
     assert c360_cassette.endpoint.model == "tiny-model"
 """
 
-CASSETTE = Path("cassettes", "test_session", "test_calls_model.yaml")
+CASSETTE = Path("cassettes", "test_user_recording", "test_calls_model.yaml")
 
 
 def write_suite(pytester: pytest.Pytester, prompt: str = "hello") -> None:
-    pytester.makepyfile(test_session=f"PROMPT = {prompt!r}\n" + CALLING_TEST)
+    pytester.makepyfile(test_user_recording=f"PROMPT = {prompt!r}\n" + CALLING_TEST)
 
 
 @pytest.fixture

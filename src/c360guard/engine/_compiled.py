@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from c360guard.model import ANY_ACTION, Authority, Contract, Defaults, FieldRule, Grain
 from c360guard.model.condition import condition_fields
@@ -19,7 +19,8 @@ class CompiledRule:
     limit: timedelta | None
     """Maximum age; None when the field is not cleared at this authority."""
     limit_index: int
-    """Position of `limit` in `CompiledContract.limits`; -1 when the field is not cleared."""
+    """Position of this rule's cutoff in `cutoffs()`: the last one, which no timestamp passes,
+    when the field is not cleared at this authority."""
     owner_required: bool
     path_required: bool
     min_confidence: float | None
@@ -41,6 +42,8 @@ class CompiledContract:
     critical: tuple[str, ...]
     sensitive: frozenset[str]
     lifecycle: dict[str, dict[str, str]]
+    always_relevant: frozenset[str]
+    """Critical and lifecycle fields: re-screened for every action, whatever it relies on."""
     rule_fields: dict[str | None, frozenset[str]]
     """Per catalog action (None for a suggestion): the fields its consent and suppression
     rules read."""
@@ -61,6 +64,15 @@ def compiled(contract: Contract, authority: Authority) -> CompiledContract:
             _CACHE.clear()
         found = _CACHE[key] = _compile(contract, authority)
     return found
+
+
+# A cutoff no timestamp reaches: the freshness test of a field not cleared at the authority.
+_NEVER = datetime.max.replace(tzinfo=UTC)
+
+
+def cutoffs(rules: CompiledContract, clock: datetime) -> list[datetime]:
+    """The oldest `updated_at` each limit admits at `clock`, indexed by `limit_index`."""
+    return [*(clock - limit for limit in rules.limits), _NEVER]
 
 
 def selects(selector: ActionSelector, action: str | None) -> bool:
@@ -86,7 +98,7 @@ def _compile(contract: Contract, authority: Authority) -> CompiledContract:
     limits = {rule.freshness_limit(authority) for rule in contract.fields.values()}
     ordered = tuple(sorted(limit for limit in limits if limit is not None))
     position_of: dict[timedelta | None, int] = {limit: at for at, limit in enumerate(ordered)}
-    position_of[None] = -1
+    position_of[None] = len(ordered)
     rules = {
         name: _rule(rule, defaults, authority, position_of, contract.lifecycle.get(name))
         for name, rule in contract.fields.items()
@@ -97,6 +109,12 @@ def _compile(contract: Contract, authority: Authority) -> CompiledContract:
         critical=tuple(name for name, rule in contract.fields.items() if rule.critical),
         sensitive=contract.sensitive_fields(),
         lifecycle=contract.lifecycle,
+        always_relevant=frozenset(
+            [
+                *(name for name, rule in contract.fields.items() if rule.critical),
+                *contract.lifecycle,
+            ]
+        ),
         rule_fields={
             action: read_by_rules(contract, action) for action in (None, *contract.actions)
         },

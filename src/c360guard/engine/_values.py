@@ -18,13 +18,12 @@ def admissible(
 ) -> bool:
     """True when a value passes every rule at the authority the cutoffs were taken at.
 
-    `cutoffs[i]` is the oldest `updated_at` that `limits[i]` of the compiled contract admits.
-    Screening inlines this test in its loop; keep the two in step.
+    `cutoffs` come from `_compiled.cutoffs`. Screening inlines this test in its loop; keep
+    the two in step.
     """
     updated = held.updated_at
     return (
         updated is not None
-        and rule.limit_index >= 0
         and updated >= cutoffs[rule.limit_index]
         and trusted(held, rule, entity_grain)
     )

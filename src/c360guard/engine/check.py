@@ -6,6 +6,7 @@ import logging
 from datetime import datetime
 
 from c360guard.engine._compiled import compiled, read_by_rules, selects
+from c360guard.engine._construct import trusted_model
 from c360guard.engine.conditions import FieldView, evaluate, json_in
 from c360guard.engine.screen import ScreenedFields, screen_fields
 from c360guard.model import (
@@ -44,7 +45,8 @@ def check(
     level, catalog_findings = _catalog(action, contract)
     findings += catalog_findings
 
-    relied_on = _relied_on(recommendation, contract, level)
+    cited = recommendation.cited_fields
+    relied_on = _relied_on(recommendation, cited, contract, level)
     at_action = screen_fields(profile, contract, level, now=now, only=relied_on)
     view = _view(at_action, profile)
     findings += _identity(at_action, profile, contract, action, level)
@@ -65,17 +67,20 @@ def check(
             outcome.value,
             ",".join(dict.fromkeys(f.code for f in findings)) or "-",
         )
-    return Verdict.model_construct(
-        outcome=outcome,
-        findings=findings,
-        ticket=None,
-        workflow=contract.workflow,
-        action=action,
-        authority=level,
-        entity_id=profile.entity.id,
-        reason_codes=recommendation.reason_codes,
-        cited_fields=recommendation.cited_fields,
-        decided_at=now,
+    return trusted_model(
+        Verdict,
+        {
+            "outcome": outcome,
+            "findings": findings,
+            "ticket": None,
+            "workflow": contract.workflow,
+            "action": action,
+            "authority": level,
+            "entity_id": profile.entity.id,
+            "reason_codes": recommendation.reason_codes,
+            "cited_fields": cited,
+            "decided_at": now,
+        },
     )
 
 
@@ -118,12 +123,14 @@ def _catalog(action: str | None, contract: Contract) -> tuple[Authority, list[Fi
     return needed, []
 
 
-def _relied_on(recommendation: Recommendation, contract: Contract, level: Authority) -> set[str]:
+def _relied_on(
+    recommendation: Recommendation, cited: list[str], contract: Contract, level: Authority
+) -> set[str]:
     """The fields an action relies on: cited, read by its rules, or written by it."""
     action = recommendation.action
-    names = set(recommendation.cited_fields)
-    for code in recommendation.reason_codes:
-        known = contract.reasons.get(code)
+    names = set(cited)
+    for reason in recommendation.reasons:
+        known = contract.reasons.get(reason.code)
         names.update(known.evidence if known else ())
     by_rules = compiled(contract, level).rule_fields.get(action)
     names.update(read_by_rules(contract, action) if by_rules is None else by_rules)

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import cast
 
-from c360guard.engine._compiled import CompiledContract, compiled
+from c360guard.engine._compiled import CompiledContract, compiled, cutoffs
+from c360guard.engine._construct import trusted_model
 from c360guard.engine._values import admissible, passes_extras, problems, trusted
 from c360guard.errors import AuthorityError
 from c360guard.model import (
@@ -33,6 +34,8 @@ class ScreenedFields:
     withheld: dict[str, list[Finding]]
     findings: list[Finding]
     """Profile-level findings: conflicts, identity problems, missing critical fields."""
+    sensitive: frozenset[str]
+    """Admitted or not, the fields never shown to the model."""
 
 
 def screen(
@@ -53,17 +56,20 @@ def screen(
     found = screen_fields(profile, contract, level, now=now, only=only)
     # The admitted mapping holds single values only; a Profile's may also hold lists.
     admitted = cast(dict[str, FieldValue | list[FieldValue]], found.admitted)
-    return Screening.model_construct(
-        workflow=contract.workflow,
-        contract_version=contract.version,
-        contract_digest=contract.digest,
-        authority=level,
-        screened_at=now,
-        profile=profile,
-        admitted=Profile.model_construct(entity=profile.entity, fields=admitted),
-        withheld=found.withheld,
-        findings=found.findings,
-        sensitive=compiled(contract, level).sensitive,
+    return trusted_model(
+        Screening,
+        {
+            "workflow": contract.workflow,
+            "contract_version": contract.version,
+            "contract_digest": contract.digest,
+            "authority": level,
+            "screened_at": now,
+            "profile": profile,
+            "admitted": trusted_model(Profile, {"entity": profile.entity, "fields": admitted}),
+            "withheld": found.withheld,
+            "findings": found.findings,
+            "sensitive": found.sensitive,
+        },
     )
 
 
@@ -78,9 +84,12 @@ def screen_fields(
     """Screen a profile at an authority already checked against the ceiling."""
     rules = compiled(contract, level)
     clock = now if now.tzinfo is UTC else now.astimezone(UTC)
-    names = profile.fields if only is None else _relevant(profile, rules, only)
+    held = profile.fields
+    entries = (
+        held.items() if only is None else [(n, held[n]) for n in _relevant(profile, rules, only)]
+    )
 
-    admitted, withheld = _admit(profile, names, rules, level, clock)
+    admitted, withheld = _admit(profile, entries, rules, level, clock)
     findings = _lifecycle(profile, admitted, withheld, rules)
     findings += _identity(profile, contract, level)
     findings += _critical(profile, rules, withheld)
@@ -92,7 +101,7 @@ def screen_fields(
         len(admitted),
         len(withheld),
     )
-    return ScreenedFields(admitted, withheld, findings)
+    return ScreenedFields(admitted, withheld, findings, rules.sensitive)
 
 
 def _authority(contract: Contract, asked: Authority | None) -> Authority:
@@ -114,44 +123,41 @@ def _relevant(profile: Profile, rules: CompiledContract, only: Collection[str]) 
     result the same from run to run.
     """
     held = profile.fields
-    wanted = {*only, *rules.critical, *rules.lifecycle}
-    return sorted(name for name in wanted if name in held)
+    return sorted(name for name in rules.always_relevant.union(only) if name in held)
 
 
 def _admit(
     profile: Profile,
-    names: Iterable[str],
+    entries: Iterable[tuple[str, FieldValue | list[FieldValue]]],
     rules: CompiledContract,
     level: Authority,
     clock: datetime,
 ) -> tuple[dict[str, FieldValue], dict[str, list[Finding]]]:
-    """Split the named fields into admitted values and the findings that withhold the rest.
+    """Split the fields given into admitted values and the findings that withhold the rest.
 
     The hot path, run once per field: `admissible` written out inline, because a function
     call per field would cost more than the rules themselves.
     """
-    cutoffs = [clock - limit for limit in rules.limits]
+    oldest = cutoffs(rules, clock)
     grain = profile.entity.grain
-    held_fields = profile.fields
-    known = rules.rules
+    rule_of = rules.rules.get
+    single = FieldValue
     admitted: dict[str, FieldValue] = {}
     withheld: dict[str, list[Finding]] = {}
-    for name in names:
-        held = held_fields[name]
-        rule = known.get(name)
-        if rule is not None and type(held) is FieldValue:
+    for name, held in entries:
+        rule = rule_of(name)
+        if rule is not None and type(held) is single:
             updated = held.updated_at
             if (
                 updated is not None
-                and rule.limit_index >= 0
-                and updated >= cutoffs[rule.limit_index]
+                and updated >= oldest[rule.limit_index]
                 and held.source in rule.precedence
                 and (held.owner or not rule.owner_required)
                 and (rule.plain or passes_extras(held, rule, grain))
             ):
                 admitted[name] = held
                 continue
-        found = _screen_field(name, held, rules, level, clock, cutoffs, grain)
+        found = _screen_field(name, held, rules, level, clock, oldest, grain)
         if isinstance(found, FieldValue):
             admitted[name] = found
         else:
@@ -165,7 +171,7 @@ def _screen_field(
     rules: CompiledContract,
     level: Authority,
     clock: datetime,
-    cutoffs: list[datetime],
+    oldest: list[datetime],
     grain: Grain,
 ) -> FieldValue | list[Finding]:
     """Return the admitted value of a field, or the findings that withhold it."""
@@ -183,7 +189,7 @@ def _screen_field(
         candidates, key=lambda v: rule.precedence.get(v.source or "", len(candidates) + 99)
     )
     for candidate in ranked:
-        if admissible(candidate, rule, cutoffs, grain):
+        if admissible(candidate, rule, oldest, grain):
             return candidate
     if not ranked:
         return [Finding.of("field.missing", f"{name} holds no value", field=name)]
@@ -203,7 +209,7 @@ def _lifecycle(
     Freshness is the only rule that depends on the authority; leaving it out makes a conflict
     a fact about the profile, so raising the authority never resolves one and shows a state.
     """
-    states = _states(profile, rules)
+    states = _states(profile, admitted, rules)
     distinct = {state for found in states.values() for state in found}
     if len(distinct) <= 1:
         return []
@@ -231,15 +237,23 @@ def _lifecycle(
     ]
 
 
-def _states(profile: Profile, rules: CompiledContract) -> dict[str, set[str]]:
+def _states(
+    profile: Profile, admitted: dict[str, FieldValue], rules: CompiledContract
+) -> dict[str, set[str]]:
     """The canonical states each state field's trusted values map to, whatever their age."""
     states: dict[str, set[str]] = {}
     grain = profile.entity.grain
     for name, mapping in rules.lifecycle.items():
+        held = profile.fields.get(name)
+        if held is None:
+            continue
+        if held is admitted.get(name):  # a single admitted value is trusted by definition
+            states[name] = {mapping[str(held.value)]}
+            continue
         rule = rules.rules[name]
-        for held in profile.candidates(name):
-            if trusted(held, rule, grain):
-                states.setdefault(name, set()).add(mapping[str(held.value)])
+        for candidate in [held] if isinstance(held, FieldValue) else held:
+            if trusted(candidate, rule, grain):
+                states.setdefault(name, set()).add(mapping[str(candidate.value)])
     return states
 
 

@@ -9,33 +9,37 @@ from typing import Self
 class _Ranked(StrEnum):
     """A string enum whose members compare by declaration order."""
 
+    # Set on each member below; an attribute read keeps comparisons cheap on the engine's
+    # hot path (a property and a dict lookup per side cost several times more).
+    _position: int
+
     @property
     def rank(self) -> int:
         """Position in declaration order, 0 for the lowest member."""
-        return _RANKS[type(self)][self]
+        return self._position
 
     def __lt__(self, other: object) -> bool:
         if type(other) is not type(self):
             return NotImplemented
-        return self.rank < other.rank
+        return self._position < other._position
 
     def __le__(self, other: object) -> bool:
         if type(other) is not type(self):
             return NotImplemented
-        return self.rank <= other.rank
+        return self._position <= other._position
 
     def __gt__(self, other: object) -> bool:
         if type(other) is not type(self):
             return NotImplemented
-        return self.rank > other.rank
+        return self._position > other._position
 
     def __ge__(self, other: object) -> bool:
         if type(other) is not type(self):
             return NotImplemented
-        return self.rank >= other.rank
+        return self._position >= other._position
 
-    def __hash__(self) -> int:
-        return str.__hash__(self)
+    # Hash like the plain string, in C: members are dictionary keys on the engine's hot path.
+    __hash__ = str.__hash__
 
     @classmethod
     def ordered(cls) -> list[Self]:
@@ -96,7 +100,10 @@ class Grain(StrEnum):
     SUBSCRIPTION = "subscription"
 
 
-_RANKS: dict[type[_Ranked], dict[_Ranked, int]] = {
-    enum: {member: index for index, member in enumerate(enum)}
-    for enum in (Authority, Readiness, Outcome)
-}
+def _number_members(*enums: type[_Ranked]) -> None:
+    for enum in enums:
+        for position, member in enumerate(enum):
+            member._position = position
+
+
+_number_members(Authority, Readiness, Outcome)

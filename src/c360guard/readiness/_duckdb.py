@@ -25,7 +25,7 @@ from c360guard.readiness._table import (
 
 logger = logging.getLogger(__name__)
 
-_STAGES = ("pairs", "entities", "tally")
+_STAGES = 3
 
 
 def run_duckdb(
@@ -36,29 +36,30 @@ def run_duckdb(
     progress: Progress | None = None,
     memory_limit: str | None = None,
 ) -> Tally:
-    """Judge a table with DuckDB: three materialised stages and three small reads."""
-    sql = SqlPlan(plan, now=now, dialect=DUCKDB)
+    """Judge a table with DuckDB: one pass per entity, then three small reads."""
     con = connect_duckdb(memory_limit=memory_limit)
     try:
         register_rows(con, source)
-        steps: list[tuple[str, str]] = [
-            ("CREATE TEMP TABLE c360_pairs AS ", sql.pairs()),
-            ("CREATE TEMP TABLE c360_entities AS ", sql.entities("c360_pairs")),
-        ]
-        for done, (prefix, query) in enumerate(steps):
-            with _watch(con, progress, done, len(_STAGES)):
-                con.execute(prefix + query)
-        with _watch(con, progress, len(steps), len(_STAGES)):
+        with _watch(con, progress, 0, _STAGES):
+            sql = _plan(con, plan, now)
+        with _watch(con, progress, 1, _STAGES):
+            con.execute(f"CREATE TEMP TABLE c360_entities AS {sql.entities()}")
+        with _watch(con, progress, 2, _STAGES):
             counts = con.execute(sql.tally("c360_entities")).fetchall()
             _raise_on_problems(con, sql, source, counts)
             examples = con.execute(sql.examples("c360_entities", EXAMPLES)).fetchall()
-            fields = con.execute(sql.fields("c360_pairs")).fetchall()
+            fields = con.execute(sql.fields("c360_entities")).fetchone()
     finally:
         con.close()
-    if progress is not None:
-        progress(len(_STAGES) * 100, len(_STAGES) * 100)
     logger.info("judged %s with DuckDB for %s", source.describe(), plan.contract.workflow)
     return tally_from(sql, counts, examples, fields)
+
+
+def _plan(con: Any, plan: Plan, now: datetime) -> SqlPlan:
+    """The plan for this table: the undeclared fields it holds get a slot of their own."""
+    bare = SqlPlan(plan, now=now, dialect=DUCKDB)
+    names = [str(row[0]) for row in con.execute(bare.field_names()).fetchall() if row[0]]
+    return SqlPlan(plan, now=now, dialect=DUCKDB, undeclared=names)
 
 
 def _raise_on_problems(con: Any, sql: SqlPlan, source: TableSource, counts: list[Any]) -> None:
@@ -133,13 +134,12 @@ def profiles_from_table(
 def entity_facts_duckdb(
     source: TableSource, plan: Plan, *, now: datetime, ids: list[str]
 ) -> dict[str, EntityFacts]:
-    """The DuckDB engine's per-entity facts for a few entities (to compare with the guard)."""
-    sql = SqlPlan(plan, now=now, dialect=DUCKDB)
+    """The DuckDB engine's per-entity facts for some entities (to hold against the guard)."""
     con = connect_duckdb()
     try:
         register_rows(con, source)
-        con.execute(f"CREATE TEMP TABLE c360_pairs AS {sql.pairs()}")
-        con.execute(f"CREATE TEMP TABLE c360_entities AS {sql.entities('c360_pairs')}")
+        sql = _plan(con, plan, now)
+        con.execute(f"CREATE TEMP TABLE c360_entities AS {sql.entities()}")
         return read_facts(lambda query: con.execute(query).fetchall(), sql, ids)
     finally:
         con.close()

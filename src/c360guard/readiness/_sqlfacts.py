@@ -14,31 +14,36 @@ Fetch = Callable[[str], Sequence[Sequence[Any]]]
 
 
 def read_facts(fetch: Fetch, sql: SqlPlan, ids: list[str]) -> dict[str, EntityFacts]:
-    """Facts of the named entities from the `c360_pairs` and `c360_entities` tables."""
+    """Facts of the named entities, read from the `c360_entities` table."""
     if not ids:
         return {}
     wanted = ", ".join(sql.dialect.text(entity) for entity in ids)
-    pairs = fetch(f"SELECT e, f, mask FROM c360_pairs WHERE e IN ({wanted})")  # noqa: S608
-    columns = ", ".join(f"c_{index}" for index in range(len(sql.checks)))
-    entities = fetch(
-        f"SELECT e, conflict, {columns} FROM c360_entities WHERE e IN ({wanted})"  # noqa: S608
+    keys = [f"k_{slot.fid}" for slot in sql.declared]
+    words = sorted({f"u_{sql._word(slot)}" for slot in sql.undeclared})
+    checks = [f"c_{index}" for index in range(len(sql.checks))]
+    rows = fetch(
+        f"SELECT e, conflict, {', '.join(keys + words + checks)} "  # noqa: S608
+        f"FROM c360_entities WHERE e IN ({wanted})"
     )
-    lifecycle = set(sql.contract.lifecycle)
-    conflicted = {str(row[0]) for row in entities if row[1]}
-    present: dict[str, set[str]] = {}
-    withheld: dict[str, dict[str, tuple[str, ...]]] = {}
-    for entity, name, mask in pairs:
-        present.setdefault(entity, set()).add(name)
-        if mask:
-            withheld.setdefault(entity, {})[name] = codes_of(int(mask))
-        elif name in lifecycle and entity in conflicted:
-            withheld.setdefault(entity, {})[name] = ("lifecycle.conflict",)
-    return {
-        str(row[0]): EntityFacts(
-            entity_id=str(row[0]),
-            present=frozenset(present.get(str(row[0]), set())),
-            withheld=withheld.get(str(row[0]), {}),
-            checks=frozenset(code for code, hit in zip(sql.checks, row[2:], strict=True) if hit),
-        )
-        for row in entities
-    }
+    found = {}
+    for row in rows:
+        keyed = dict(zip(keys + words + checks, row[2:], strict=True))
+        present: set[str] = set()
+        withheld: dict[str, tuple[str, ...]] = {}
+        for slot in sql.declared:
+            key = keyed[f"k_{slot.fid}"]
+            if key is None:
+                continue
+            present.add(slot.name)
+            mask = int(key) % 1024
+            if mask:
+                withheld[slot.name] = codes_of(mask)
+            elif slot.lifecycle is not None and row[1]:
+                withheld[slot.name] = ("lifecycle.conflict",)
+        for slot in sql.undeclared:
+            if int(keyed[f"u_{sql._word(slot)}"] or 0) & sql._bit(slot):
+                present.add(slot.name)
+                withheld[slot.name] = ("field.unknown",)
+        hits = frozenset(code for code, hit in zip(sql.checks, row[-len(checks):], strict=True) if hit)
+        found[str(row[0])] = EntityFacts(str(row[0]), frozenset(present), withheld, hits)
+    return found

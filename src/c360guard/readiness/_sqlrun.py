@@ -6,54 +6,48 @@ from collections.abc import Sequence
 from typing import Any
 
 from c360guard.errors import TableError
-from c360guard.readiness._checks import BITS
 from c360guard.readiness._scoring import FieldTally, Tally
 from c360guard.readiness._sqlplan import ROW_PROBLEMS, SqlPlan
 
 Row = Sequence[Any]
 
 
-def tally_from(sql: SqlPlan, counts: list[Row], examples: list[Row], fields: list[Row]) -> Tally:
-    """Build the tally from the rows of the tally, examples and fields queries."""
+def tally_from(sql: SqlPlan, counts: list[Row], examples: list[Row], fields: Row) -> Tally:
+    """Build the tally from the rows of the tally and examples queries and the fields row."""
     grain = sql.contract.grain.value
     tally = Tally()
     dimensions = sql.status_dimensions()
-    lifecycle = sql.lifecycle_fields()
-    withheld: dict[str, int] = {}
     for row in counts:
         if row[0] != grain:
             tally.out_of_scope[str(row[0])] = int(row[1])
             continue
         tally.profiles = int(row[1])
-        offset = 4
-        for index, code in enumerate(sql.checks):
-            if row[offset + index]:
-                tally.checks[code] = int(row[offset + index])
-        offset += len(sql.checks)
+        hits = row[4 : 4 + len(sql.checks)]
+        tally.checks = {code: int(n) for code, n in zip(sql.checks, hits, strict=True) if n}
+        offset = 4 + len(sql.checks)
         for position, dimension in enumerate(dimensions):
             warned, failed = row[offset + 2 * position], row[offset + 2 * position + 1]
             if warned or failed:
                 tally.statuses[dimension] = (int(warned), int(failed))
-        offset += 2 * len(dimensions)
-        withheld = {s.name: int(row[offset + i] or 0) for i, s in enumerate(lifecycle)}
     for key, entity in sorted(examples, key=lambda r: (r[0], r[1])):
         tally.examples.setdefault(str(key), []).append(str(entity))
-    tally.fields = _fields(fields, withheld)
+    if tally.profiles:
+        tally.fields = _fields(sql, fields)
     return tally
 
 
-def _fields(rows: list[Row], withheld: dict[str, int]) -> dict[str, FieldTally]:
+def _fields(sql: SqlPlan, row: Row) -> dict[str, FieldTally]:
     found: dict[str, FieldTally] = {}
-    for row in rows:
-        name = str(row[0])
-        codes = {code: int(row[3 + index]) for index, code in enumerate(BITS) if row[3 + index]}
-        admitted = int(row[2])
-        contested = withheld.get(name, 0)
-        if contested:
-            admitted -= contested
-            codes["lifecycle.conflict"] = contested
-        found[name] = FieldTally(present=int(row[1]), admitted=admitted, codes=codes)
-    return found
+    for (name, what, _), count in zip(sql.field_columns(), row, strict=True):
+        value = int(count or 0)
+        counts = found.setdefault(name, FieldTally())
+        if what == "present":
+            counts.present = value
+        elif what == "admitted":
+            counts.admitted = value
+        elif value:
+            counts.codes[what] = value
+    return {name: counts for name, counts in found.items() if counts.present}
 
 
 def problems_in(counts: list[Row]) -> tuple[int, int]:

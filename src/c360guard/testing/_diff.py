@@ -177,5 +177,7 @@ def _summary(record: Record) -> str:
 
 
 def _show(value: Any) -> str:
+    if isinstance(value, str) and value.startswith("sha256:") and len(value) > 19:
+        value = value[:19] + "..."  # a digest: enough to tell two apart
     text = repr(value)
     return text if len(text) <= 80 else text[:77] + "..."

@@ -126,17 +126,25 @@ class GoldenFile:
             return
         if not self.path.is_file():
             raise GoldenMismatch(
-                f"no golden snapshot at {self.path}; create it by running with "
+                f"no golden snapshot at {_shown(self.path)}; create it by running with "
                 f"{UPDATE_OPTION} (or {UPDATE_ENV}=1), review it, and commit it"
             )
         lines = diff_decisions(self.read(), actual)
         if lines:
             body = "\n".join(f"  {line}" for line in lines)
             raise GoldenMismatch(
-                f"decisions differ from the golden snapshot {self.path}:\n{body}\n"
+                f"decisions differ from the golden snapshot {_shown(self.path)}:\n{body}\n"
                 f"If the change is intended, rerun with {UPDATE_OPTION} "
                 f"(or {UPDATE_ENV}=1) and commit the updated snapshot."
             )
+
+
+def _shown(path: Path) -> str:
+    """The path relative to the working folder when it is under it (as a test run prints)."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
 
 
 def _without(value: Any, drop: frozenset[str]) -> Any:

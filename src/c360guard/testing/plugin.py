@@ -137,7 +137,11 @@ def c360_cassette(request: pytest.FixtureRequest) -> RecordedSession:
 
     cassette = request.getfixturevalue("vcr")
     if cassette is None:
-        pytest.fail("c360_cassette needs the test to be marked @pytest.mark.vcr", pytrace=False)
+        pytest.fail(
+            "c360_cassette needs the test to be marked @pytest.mark.vcr "
+            "(and recording not turned off with --disable-recording)",
+            pytrace=False,
+        )
     session = RecordedSession(cassette)
     if not session.recording and session.interactions == 0:
         pytest.fail(f"no recorded session at {session.path}; {RECORD_HINT}", pytrace=False)

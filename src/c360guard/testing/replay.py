@@ -54,8 +54,11 @@ class RecordedSession:
 
     @property
     def recording(self) -> bool:
-        """True when requests may reach the network and be written to the cassette."""
-        return self.record_mode != "none"
+        """True when requests may reach the network and be written to the cassette.
+
+        False while replaying: in mode `none`, and in mode `once` once the cassette exists.
+        """
+        return not self.cassette.write_protected
 
     @property
     def interactions(self) -> int:
