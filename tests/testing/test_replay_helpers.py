@@ -94,3 +94,18 @@ def test_response_scrubbing_drops_cookies_whatever_their_case() -> None:
     response = {"headers": {"Set-Cookie": ["a=b"], "Content-Type": ["application/json"]}}
 
     assert scrub_response(response)["headers"] == {"Content-Type": ["application/json"]}
+
+
+def test_replaying_a_request_that_was_not_recorded_says_to_record_again(
+    tmp_path: Path, fake_model_server: Any
+) -> None:
+    cassette = tmp_path / "session.yaml"
+    with recording(cassette):
+        ask(fake_model_server.base_url, "hello")
+    fake_model_server.stop()
+
+    with (
+        pytest.raises(CassetteError, match=r"does not hold .*record the session again"),
+        replaying(cassette),
+    ):
+        ask(fake_model_server.base_url, "a question nobody recorded")

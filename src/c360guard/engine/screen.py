@@ -93,14 +93,15 @@ def screen_fields(
     findings = _lifecycle(profile, admitted, withheld, rules)
     findings += _identity(profile, contract, level)
     findings += _critical(profile, rules, withheld)
-    logger.debug(
-        "screened %s for %s at %s: %d admitted, %d withheld",
-        profile.entity.id,
-        contract.workflow,
-        level,
-        len(admitted),
-        len(withheld),
-    )
+    if logger.isEnabledFor(logging.DEBUG):
+        logger.debug(
+            "screened %s for %s at %s: %d admitted, %d withheld",
+            profile.entity.id,
+            contract.workflow,
+            level,
+            len(admitted),
+            len(withheld),
+        )
     return ScreenedFields(admitted, withheld, findings, rules.sensitive)
 
 

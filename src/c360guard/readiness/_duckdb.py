@@ -15,7 +15,13 @@ from c360guard.readiness._memory import Progress
 from c360guard.readiness._scoring import EXAMPLES, Tally
 from c360guard.readiness._sqlfacts import read_facts
 from c360guard.readiness._sqlplan import SqlPlan
-from c360guard.readiness._sqlrun import diagnose_sql, problems_in, table_error, tally_from
+from c360guard.readiness._sqlrun import (
+    collect_examples,
+    diagnose_sql,
+    problems_in,
+    table_error,
+    tally_from,
+)
 from c360guard.readiness._table import (
     TableSource,
     connect_duckdb,
@@ -47,7 +53,9 @@ def run_duckdb(
         with _watch(con, progress, 2, _STAGES):
             counts = con.execute(sql.tally("c360_entities")).fetchall()
             _raise_on_problems(con, sql, source, counts)
-            examples = con.execute(sql.examples("c360_entities", EXAMPLES)).fetchall()
+            examples = collect_examples(
+                lambda query: con.execute(query).fetchone(), sql, "c360_entities", EXAMPLES
+            )
             fields = con.execute(sql.fields("c360_entities")).fetchone()
     finally:
         con.close()

@@ -13,7 +13,13 @@ from c360guard.readiness._memory import Progress
 from c360guard.readiness._scoring import EXAMPLES, Tally
 from c360guard.readiness._sqlfacts import read_facts
 from c360guard.readiness._sqlplan import COLUMNS, RAW, REQUIRED, SqlPlan
-from c360guard.readiness._sqlrun import diagnose_sql, problems_in, table_error, tally_from
+from c360guard.readiness._sqlrun import (
+    collect_examples,
+    diagnose_sql,
+    problems_in,
+    table_error,
+    tally_from,
+)
 from c360guard.readiness._table import TableSource
 
 logger = logging.getLogger(__name__)
@@ -32,6 +38,7 @@ def local_session(*, cores: int = 2) -> Any:
         .appName("c360guard-survival-test")
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.codegen.wholeStage", "false")
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.sql.shuffle.partitions", str(cores * 2))
         .getOrCreate()
@@ -66,7 +73,9 @@ def run_spark(
                 else None
             )
             raise table_error(source.describe(), diagnosis, split)
-        examples = _rows(session, sql.examples(_ENTITIES, EXAMPLES))
+        examples = collect_examples(
+            lambda query: _rows(session, query)[0], sql, _ENTITIES, EXAMPLES
+        )
         fields = _rows(session, sql.fields(_ENTITIES))[0]
         _step(progress, 2)
     finally:

@@ -419,22 +419,28 @@ class SqlPlan:
             items += [_sum(f"st_{dimension} = 1"), _sum(f"st_{dimension} = 2")]
         return f"SELECT {', '.join(items)} FROM {entities} GROUP BY g"  # noqa: S608
 
-    def examples(self, entities: str, limit: int) -> str:
-        """The smallest entity ids in scope per check and per dimension status."""
-        scope = f"g = {self.dialect.text(self.contract.grain.value)}"
+    def example_keys(self) -> list[tuple[str, str]]:
+        """(key, SQL test) for every check and every dimension status examples are kept for."""
         keys = [(code, f"c_{index}") for index, code in enumerate(self.checks)]
         for dimension in self.status_dimensions():
             keys += [(f"warn:{dimension}", f"st_{dimension} = 1")]
             keys += [(f"fail:{dimension}", f"st_{dimension} = 2")]
-        hits = " UNION ALL ".join(
-            f"SELECT {self.dialect.text(key)} AS k, e FROM {entities} "  # noqa: S608
-            f"WHERE {scope} AND {test}"
-            for key, test in keys
-        )
-        return (
-            "SELECT k, e FROM (SELECT k, e, row_number() OVER (PARTITION BY k ORDER BY e) "  # noqa: S608
-            f"AS n FROM ({hits}) AS hits) AS ranked WHERE n <= {limit}"
-        )
+        return keys
+
+    def examples(self, entities: str, after: dict[str, str | None]) -> str:
+        """One pass: per key, the smallest entity id in scope above the last one found.
+
+        Run it once per example wanted, feeding each pass's answers to the next; one scan
+        per pass beats a sort per key on every engine.
+        """
+        items = []
+        for key, test in self.example_keys():
+            if key in after:
+                last = after[key]
+                test = "FALSE" if last is None else f"{test} AND e > {self.dialect.text(last)}"
+            items.append(f"min(CASE WHEN {test} THEN e END)")
+        scope = f"g = {self.dialect.text(self.contract.grain.value)}"
+        return f"SELECT {', '.join(items)} FROM {entities} WHERE {scope}"  # noqa: S608
 
     def fields(self, entities: str) -> str:
         """One row of per-field counts over the profiles in scope (see `field_columns`)."""

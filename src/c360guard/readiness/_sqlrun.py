@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from c360guard.errors import TableError
@@ -12,8 +12,26 @@ from c360guard.readiness._sqlplan import ROW_PROBLEMS, SqlPlan
 Row = Sequence[Any]
 
 
-def tally_from(sql: SqlPlan, counts: list[Row], examples: list[Row], fields: Row) -> Tally:
-    """Build the tally from the rows of the tally and examples queries and the fields row."""
+def collect_examples(
+    fetch: Callable[[str], Row], sql: SqlPlan, entities: str, limit: int
+) -> list[tuple[str, str]]:
+    """The smallest `limit` entity ids per example key, one scan of the entities per id."""
+    keys = [key for key, _ in sql.example_keys()]
+    found: list[tuple[str, str]] = []
+    after: dict[str, str | None] = {}
+    for _ in range(limit):
+        row = fetch(sql.examples(entities, after))
+        after = {key: (None if value is None else str(value)) for key, value in zip(keys, row, strict=True)}
+        found += [(key, value) for key, value in after.items() if value is not None]
+        if all(value is None for value in after.values()):
+            break
+    return found
+
+
+def tally_from(
+    sql: SqlPlan, counts: list[Row], examples: list[tuple[str, str]], fields: Row
+) -> Tally:
+    """Build the tally from the rows of the tally query, the examples and the fields row."""
     grain = sql.contract.grain.value
     tally = Tally()
     dimensions = sql.status_dimensions()

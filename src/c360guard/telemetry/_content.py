@@ -7,8 +7,9 @@ Only names, codes, provenance and identifiers are written unless value capture i
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime, timezone, tzinfo
-from typing import Any
+from collections.abc import Mapping
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
+from typing import Any, cast
 
 from opentelemetry.trace import Span
 from opentelemetry.util.types import AttributeValue
@@ -39,19 +40,35 @@ _VERDICT_TYPE = {Outcome.ALLOW: "allow", Outcome.REVIEW: "escalate", Outcome.BLO
 _ACTION_TYPE = {Outcome.ALLOW: "allow", Outcome.REVIEW: "escalate", Outcome.BLOCK: "block"}
 
 
-def decision_attributes(contract: Contract, profile: Profile, authority: Authority) -> Attributes:
-    """The attributes every screen and check span carries, set when the span starts."""
-    entity = profile.entity
-    found: Attributes = {
+WORKFLOW_KEYS = (attr.WORKFLOW, attr.CONTRACT_VERSION, attr.CONTRACT_DIGEST)
+"""The attributes naming a contract on every span about it."""
+
+
+def contract_attributes(contract: Contract) -> Attributes:
+    """The attributes every screen and check span of a contract carries, whatever it decides."""
+    return {
         attr.WORKFLOW: contract.workflow,
         attr.CONTRACT_VERSION: str(contract.version),
         attr.CONTRACT_DIGEST: contract.digest,
-        attr.AUTHORITY: authority.value,
-        attr.ENTITY_ID: entity.id,
-        attr.ENTITY_GRAIN: entity.grain.value,
         attr.GEN_AI_OPERATION_NAME: attr.OPERATION_RUN_GUARDRAIL,
         attr.GEN_AI_GUARDRAIL_COMPONENT_NAME: attr.COMPONENT_NAME,
         attr.GEN_AI_GUARDRAIL_POLICY_ID: contract.workflow,
+    }
+
+
+def decision_attributes(
+    constants: Attributes, profile: Profile, authority: Authority
+) -> Attributes:
+    """The attributes every screen and check span carries, set when the span starts.
+
+    `constants` are the contract's (`contract_attributes`); they are copied, not changed.
+    """
+    entity = profile.entity
+    found: Attributes = {
+        **constants,
+        attr.AUTHORITY: authority.value,
+        attr.ENTITY_ID: entity.id,
+        attr.ENTITY_GRAIN: entity.grain.value,
     }
     if entity.parent_id is not None:
         found[attr.ENTITY_PARENT_ID] = entity.parent_id
@@ -61,10 +78,10 @@ def decision_attributes(contract: Contract, profile: Profile, authority: Authori
 
 
 def screen_start_attributes(
-    contract: Contract, profile: Profile, authority: Authority
+    constants: Attributes, profile: Profile, authority: Authority
 ) -> Attributes:
     """The attributes of a screen span known before screening."""
-    found = decision_attributes(contract, profile, authority)
+    found = decision_attributes(constants, profile, authority)
     # The profile is what enters the model: input, as retrieved content.
     found[attr.GEN_AI_GUARDRAIL_TARGET_TYPE] = "input"
     found[attr.GEN_AI_GUARDRAIL_TARGET_SUBTYPE] = "retrieval"
@@ -72,6 +89,7 @@ def screen_start_attributes(
 
 
 def check_start_attributes(
+    constants: Attributes,
     contract: Contract,
     recommendation: Recommendation,
     screening: Screening,
@@ -79,7 +97,7 @@ def check_start_attributes(
 ) -> Attributes:
     """The attributes of a check span known before checking."""
     authority = contract.action_authority(recommendation.action) or contract.authority
-    found = decision_attributes(contract, screening.profile, authority)
+    found = decision_attributes(constants, screening.profile, authority)
     # The recommendation is what leaves the model: output, an action or plain text.
     found[attr.GEN_AI_GUARDRAIL_TARGET_TYPE] = "output"
     found[attr.GEN_AI_GUARDRAIL_TARGET_SUBTYPE] = (
@@ -98,16 +116,17 @@ def check_start_attributes(
 
 def write_screening(span: Span, screening: Screening, capture: ValueCapture) -> None:
     """Write a screening's outcome, provenance and withheld fields onto its span."""
-    names = list(screening.admitted.fields)
-    modified = bool(screening.withheld) or bool(screening.sensitive)
+    admitted = screening.admitted.fields
+    sensitive = screening.sensitive
+    modified = bool(screening.withheld) or bool(sensitive)
     span.set_attributes(
         {
             attr.DECIDED_AT: utc_text(screening.screened_at),
-            attr.FIELDS_ADMITTED: names,
+            attr.FIELDS_ADMITTED: list(admitted),
             attr.FIELDS_WITHHELD: list(screening.withheld),
-            attr.FIELDS_SENSITIVE: [name for name in names if name in screening.sensitive],
+            attr.FIELDS_SENSITIVE: list(filter(sensitive.__contains__, admitted)),
             attr.FINDINGS_CODES: screening.codes,
-            attr.FIELDS_PROVENANCE: _provenance_json(screening),
+            attr.FIELDS_PROVENANCE: provenance_json(admitted),
             attr.GEN_AI_GUARDRAIL_VERDICT_TYPE: "modify" if modified else "allow",
             attr.GEN_AI_GUARDRAIL_ACTION_TYPE: "modify" if modified else "allow",
             attr.GEN_AI_GUARDRAIL_CONTENT_MODIFIED: modified,
@@ -121,18 +140,43 @@ def write_screening(span: Span, screening: Screening, capture: ValueCapture) -> 
         span.add_event(attr.EVENT_FINDING, finding_event(finding, capture))
 
 
-def _provenance_json(screening: Screening) -> str:
-    """Field name to [source, owner, updated_at (Unix seconds), source_path], as JSON."""
-    rows: dict[str, list[str | int | None]] = {}
-    for name, held in screening.admitted.fields.items():
-        assert isinstance(held, FieldValue)  # screening admits one value per field
-        stamp = unix_seconds(held.updated_at) if held.updated_at else None
-        rows[name] = [held.source, held.owner, stamp, held.source_path]
-    return json.dumps(rows, separators=(",", ":"), ensure_ascii=False)
+def provenance_json(fields: Mapping[str, FieldValue | list[FieldValue]]) -> str:
+    """Field name to [source, owner, updated_at (Unix seconds), source_path], as JSON.
+
+    The same text `json.dumps(..., separators=(",", ":"), ensure_ascii=False)` writes, put
+    together by hand: this runs once per admitted field of every traced screening, and
+    names, sources, owners and paths repeat from profile to profile, so each field's text
+    around its timestamp is quoted once and kept (see `_around_stamp`).
+    """
+    parts = []
+    # Screening admits one value per field, never a list of candidates.
+    for name, held in cast("Mapping[str, FieldValue]", fields).items():
+        key = (name, held.source, held.owner, held.source_path)
+        before, after = _AROUND_STAMP.get(key) or _around_stamp(key)
+        stamp = held.updated_at
+        parts.append(f"{before}{'null' if stamp is None else unix_seconds(stamp)}{after}")
+    return "{" + ",".join(parts) + "}"
+
+
+# The quoted text of one field's provenance before and after its timestamp, by (name,
+# source, owner, source path). Emptied when it grows past its bound, so odd data cannot
+# grow it without limit; single dict operations are atomic, so threads need no lock.
+_AROUND_STAMP: dict[tuple[str, str | None, str | None, str | None], tuple[str, str]] = {}
+_AROUND_STAMP_BOUND = 16384
+
+
+def _around_stamp(key: tuple[str, str | None, str | None, str | None]) -> tuple[str, str]:
+    if len(_AROUND_STAMP) >= _AROUND_STAMP_BOUND:
+        _AROUND_STAMP.clear()
+    name, source, owner, path = (json.dumps(part, ensure_ascii=False) for part in key)
+    found = _AROUND_STAMP[key] = (f"{name}:[{source},{owner},", f",{path}]")
+    return found
 
 
 _FIXED_OFFSETS: dict[tzinfo, int] = {}
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_SECOND = timedelta(seconds=1)
 
 
 def unix_seconds(moment: datetime) -> int:
@@ -140,9 +184,13 @@ def unix_seconds(moment: datetime) -> int:
 
     `datetime.timestamp()` asks the tzinfo for its offset on every call, which for the
     offsets pydantic parses costs more than the rest of a field's provenance; fixed-offset
-    zones are asked once. Zones whose offset varies (DST) are asked every time.
+    zones are asked once. Zones whose offset varies (DST) are asked every time. UTC, what
+    profiles mostly carry, is plain arithmetic: the same zone on both sides of a subtraction
+    is never asked.
     """
     zone = moment.tzinfo
+    if zone is UTC:
+        return (moment - _EPOCH) // _SECOND
     offset = _FIXED_OFFSETS.get(zone) if zone is not None else None
     if offset is None:
         if not isinstance(zone, _FIXED_OFFSET_TYPES):

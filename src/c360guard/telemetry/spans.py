@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import weakref
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime
 
 from opentelemetry import context as otel_context
 from opentelemetry import trace
-from opentelemetry.trace import Link, NonRecordingSpan, Span, SpanContext, Tracer, TracerProvider
+from opentelemetry.trace import (
+    INVALID_SPAN,
+    Link,
+    NonRecordingSpan,
+    NoOpTracer,
+    ProxyTracer,
+    ProxyTracerProvider,
+    Span,
+    SpanContext,
+    Tracer,
+    TracerProvider,
+)
 
 from c360guard._version import __version__
 from c360guard.model import (
@@ -25,6 +36,13 @@ from c360guard.model import (
 from c360guard.telemetry import _content
 from c360guard.telemetry import attributes as attr
 from c360guard.telemetry.privacy import ValueCapture
+
+SpanScope = AbstractContextManager[Span]
+"""A block a span is current in; the span ends when the block does."""
+
+# What every span block gives while nothing can record: the invalid span, made current
+# nowhere. Reusable and stateless, so one serves every call and every thread.
+_UNTRACED: SpanScope = nullcontext(INVALID_SPAN)
 
 
 class GuardTracer:
@@ -50,6 +68,7 @@ class GuardTracer:
         )
         self.capture = ValueCapture(capture_values, hash_key=hash_key)
         self.contract = contract
+        self._constants: tuple[Contract, _content.Attributes] | None = None
 
     @property
     def tracer(self) -> Tracer:
@@ -61,14 +80,19 @@ class GuardTracer:
         """True when field values and free text go on spans."""
         return self.capture.enabled
 
-    @contextmanager
-    def screening(
-        self, contract: Contract, profile: Profile, authority: Authority
-    ) -> Iterator[Span]:
+    @property
+    def recording(self) -> bool:
+        """False while spans cannot record: a no-op provider, or no SDK configured yet."""
+        return self._live() is not None
+
+    def screening(self, contract: Contract, profile: Profile, authority: Authority) -> SpanScope:
         """Open the `c360guard.screen` span around one screening."""
-        start = _content.screen_start_attributes(contract, profile, authority)
-        with self._tracer.start_as_current_span(attr.SPAN_SCREEN, attributes=start) as span:
-            yield span
+        tracer = self._live()
+        if tracer is None:
+            return _UNTRACED
+        constants = self._constants_of(contract)
+        start = _content.screen_start_attributes(constants, profile, authority)
+        return _current(tracer.start_span(attr.SPAN_SCREEN, attributes=start))
 
     def record_screening(self, span: Span, screening: Screening) -> None:
         """Write a screening's outcome onto its span and remember the span for its check."""
@@ -77,26 +101,29 @@ class GuardTracer:
         _content.write_screening(span, screening, self.capture)
         _remember(screening, span.get_span_context())
 
-    @contextmanager
     def checking(
         self, contract: Contract, recommendation: Recommendation, screening: Screening
-    ) -> Iterator[Span]:
+    ) -> SpanScope:
         """Open the `c360guard.check` span around one recommendation check.
 
         With no span in progress the check is a child of its screening's span, so one
         decision is one trace; inside another span (an agent step, a tool call) it stays
         there and carries a span link to the screen span instead.
         """
+        tracer = self._live()
+        if tracer is None:
+            return _UNTRACED
         screened = screen_span_of(screening)
         parent, links = _placement(screened)
-        start = _content.check_start_attributes(contract, recommendation, screening, self.capture)
+        constants = self._constants_of(contract)
+        start = _content.check_start_attributes(
+            constants, contract, recommendation, screening, self.capture
+        )
         if screened is not None:
             start[attr.SCREEN_TRACE_ID] = trace.format_trace_id(screened.trace_id)
             start[attr.SCREEN_SPAN_ID] = trace.format_span_id(screened.span_id)
-        with self._tracer.start_as_current_span(
-            attr.SPAN_CHECK, context=parent, links=links, attributes=start
-        ) as span:
-            yield span
+        span = tracer.start_span(attr.SPAN_CHECK, context=parent, links=links, attributes=start)
+        return _current(span)
 
     def record_verdict(
         self, span: Span, verdict: Verdict, screening: Screening | None = None
@@ -107,9 +134,11 @@ class GuardTracer:
             return
         _content.write_verdict(span, verdict, screening, self.capture)
 
-    @contextmanager
-    def tool_call(self, tool_name: str, call_id: str | None = None) -> Iterator[Span]:
+    def tool_call(self, tool_name: str, call_id: str | None = None) -> SpanScope:
         """Open the `c360guard.tool {tool}` span around one guarded tool call."""
+        tracer = self._live()
+        if tracer is None:
+            return _UNTRACED
         start: _content.Attributes = {
             attr.TOOL_NAME: tool_name,
             attr.GEN_AI_OPERATION_NAME: attr.OPERATION_EXECUTE_TOOL,
@@ -120,36 +149,38 @@ class GuardTracer:
             start[attr.GEN_AI_TOOL_CALL_ID] = call_id
             start[attr.GEN_AI_GUARDRAIL_TARGET_ID] = call_id
         name = f"{attr.SPAN_TOOL} {tool_name}"
-        with self._tracer.start_as_current_span(name, attributes=start) as span:
-            yield span
+        return _current(tracer.start_span(name, attributes=start))
 
-    @contextmanager
-    def retrieval(self, query: str | None = None) -> Iterator[Span]:
+    def retrieval(self, query: str | None = None) -> SpanScope:
         """Open the `c360guard.retrieve` span around one guarded retrieval.
 
         The query is free text: it goes on the span only with value capture on.
         """
+        tracer = self._live()
+        if tracer is None:
+            return _UNTRACED
         start: _content.Attributes = {
             attr.GEN_AI_OPERATION_NAME: attr.OPERATION_RETRIEVAL,
             **self._workflow_attributes(),
         }
         if query is not None and self.capture.enabled:
             start[attr.RETRIEVE_QUERY] = query
-        with self._tracer.start_as_current_span(attr.SPAN_RETRIEVE, attributes=start) as span:
-            yield span
+        return _current(tracer.start_span(attr.SPAN_RETRIEVE, attributes=start))
 
     def record_retrieval(self, span: Span, entity_ids: Sequence[str]) -> None:
         """Write the ids of the entities a retrieval returned onto its span."""
         if span.is_recording():
             span.set_attribute(attr.RETRIEVE_ENTITIES, list(entity_ids))
 
-    @contextmanager
-    def review_decision(self, ticket: ReviewTicket, decision: str) -> Iterator[Span]:
+    def review_decision(self, ticket: ReviewTicket, decision: str) -> SpanScope:
         """Open the `c360guard.review` span around a person's decision on a review ticket.
 
         `decision` is what the reviewer did (`approve`, `reject`, `edit`, `expire`); call
         `record_review` with the decided ticket before the block ends.
         """
+        tracer = self._live()
+        if tracer is None:
+            return _UNTRACED
         start: _content.Attributes = {
             attr.WORKFLOW: ticket.workflow,
             attr.CONTRACT_VERSION: str(ticket.contract_version),
@@ -164,8 +195,7 @@ class GuardTracer:
             start[attr.ENTITY_GRAIN] = ticket.entity_grain.value
         if ticket.recommendation.action is not None:
             start[attr.ACTION] = ticket.recommendation.action
-        with self._tracer.start_as_current_span(attr.SPAN_REVIEW, attributes=start) as span:
-            yield span
+        return _current(tracer.start_span(attr.SPAN_REVIEW, attributes=start))
 
     def record_review(self, span: Span, ticket: ReviewTicket) -> None:
         """Write a decided ticket's outcome onto its review span."""
@@ -216,11 +246,41 @@ class GuardTracer:
     def _workflow_attributes(self) -> _content.Attributes:
         if self.contract is None:
             return {}
-        return {
-            attr.WORKFLOW: self.contract.workflow,
-            attr.CONTRACT_VERSION: str(self.contract.version),
-            attr.CONTRACT_DIGEST: self.contract.digest,
-        }
+        constants = self._constants_of(self.contract)
+        return {key: constants[key] for key in _content.WORKFLOW_KEYS}
+
+    def _constants_of(self, contract: Contract) -> _content.Attributes:
+        """The attributes every decision span of a contract carries (not to be changed).
+
+        Worked out once and kept for the contract last asked about: a Guard asks about its
+        own contract on every decision.
+        """
+        held = self._constants
+        if held is not None and held[0] is contract:
+            return held[1]
+        constants = _content.contract_attributes(contract)
+        self._constants = (contract, constants)
+        return constants
+
+    def _live(self) -> Tracer | None:
+        """The tracer spans are opened with, or None while none of them could record.
+
+        With tracing off the guard then builds no attributes and touches no context. The
+        global provider may be configured after the Guard was made: until then its proxy
+        traces nothing, and from then on its own tracer is used directly.
+        """
+        tracer = self._tracer
+        if isinstance(tracer, ProxyTracer):
+            if isinstance(trace.get_tracer_provider(), ProxyTracerProvider):
+                return None
+            tracer = self._tracer = trace.get_tracer(attr.TRACER_NAME, __version__)
+        return None if isinstance(tracer, NoOpTracer) else tracer
+
+
+def _current(span: Span) -> SpanScope:
+    """Make a started span current for a block and end it after, as `start_as_current_span`
+    does (an escaping exception is recorded on the span and sets its status)."""
+    return trace.use_span(span, end_on_exit=True)
 
 
 # The screen span of each traced screening, keyed by the screening object: a side table

@@ -19,10 +19,11 @@ logger = logging.getLogger(__name__)
 API_SUFFIXES: tuple[str, ...] = ("/chat/completions", "/completions", "/responses", "/embeddings")
 """Paths of OpenAI-compatible operations; what precedes them is the endpoint's base URL."""
 
-RECORD_HINT = (
-    "record it first against a model endpoint (`make record` in this repository, or "
+RECORD_HOW = (
+    "against a model endpoint (`make record` in this repository, or "
     "`pytest --record-mode=once` with your endpoint's variables set; see docs/testing.md)"
 )
+RECORD_HINT = f"record it first {RECORD_HOW}"
 
 
 @dataclass(frozen=True)
@@ -124,8 +125,16 @@ def replaying(path: str | Path) -> Iterator[RecordedSession]:
     cassette_path = Path(path)
     if not cassette_path.is_file():
         raise CassetteError(f"no recorded session at {cassette_path}; {RECORD_HINT}")
-    with _cassette(cassette_path, "none") as session:
-        yield session
+    vcr = import_vcr("replaying a recorded session")
+    try:
+        with _cassette(cassette_path, "none") as session:
+            yield session
+    except vcr.errors.CannotOverwriteExistingCassetteException as exc:
+        # The code asked for something the recording does not hold: say so in our terms.
+        raise CassetteError(
+            f"{cassette_path}: the code sent a request this recorded session does not hold "
+            f"(it changed since the recording); record the session again {RECORD_HOW}"
+        ) from exc
 
 
 @contextmanager
