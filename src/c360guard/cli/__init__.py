@@ -4,6 +4,7 @@
 from c360guard.cli import (
     _audit,  # noqa: F401  (registers audit verify, audit explain)
     _core,  # noqa: F401  (registers screen, check)
+    _readiness,  # noqa: F401  (registers survive, generate)
     _review,  # noqa: F401  (registers review, pause, resume, rollback)
 )
 from c360guard.cli._app import app

@@ -3,6 +3,7 @@
 # No `from __future__ import annotations` here: LangChain resolves the type hints of a
 # tool's `_run` on every call, and evaluated hints spare it compiling strings each time.
 
+import inspect
 import logging
 from typing import Any, Literal
 
@@ -64,13 +65,15 @@ class GuardedTool(BaseTool):
             return self._call_schema
         return super().tool_call_schema
 
+    # `_run` and `_arun` return (content, artifact), typed `Any` as in `BaseTool`: LangChain
+    # evaluates their hints on every call, and a nested return type doubles that cost.
     def _run(
         self,
         *args: Any,
         config: RunnableConfig,
         run_manager: CallbackManagerForToolRun | None = None,
         **kwargs: Any,
-    ) -> tuple[Any, dict[str, Any]]:
+    ) -> Any:
         key = session_key(config)
         extras = self._calling[0].extras(config, run_manager)
         with self.guard.tracer.tool_call(self.name) as span:
@@ -89,7 +92,7 @@ class GuardedTool(BaseTool):
         config: RunnableConfig,
         run_manager: AsyncCallbackManagerForToolRun | None = None,
         **kwargs: Any,
-    ) -> tuple[Any, dict[str, Any]]:
+    ) -> Any:
         key = session_key(config)
         extras = self._calling[1].extras(config, run_manager)
         with self.guard.tracer.tool_call(self.name) as span:
@@ -131,6 +134,12 @@ class GuardedTool(BaseTool):
         _trace.note_verdict(span, verdict, ran=False)
         content = _policy.verdict_content(verdict, tool=self.name)
         return content, {"c360guard": _policy.verdict_summary(verdict)}
+
+
+# LangChain reads the signature of `_run` (or `_arun`) on every call; `inspect` takes a
+# function's `__signature__` as given, so it is worked out once, here.
+for _method in (GuardedTool._run, GuardedTool._arun):
+    _method.__signature__ = inspect.signature(_method)  # type: ignore[attr-defined]
 
 
 def guard_tool(

@@ -11,11 +11,11 @@ from typing import Any, Literal
 
 from c360guard.errors import C360GuardError
 from c360guard.model import Contract, Profile, load_contract
+from c360guard.readiness._dialect import DUCKDB
 from c360guard.readiness._facts import plan_for
 from c360guard.readiness._memory import Progress, run_memory
 from c360guard.readiness._scoring import Tally, build_report
 from c360guard.readiness._sqlplan import SqlPlan
-from c360guard.readiness._dialect import DUCKDB
 from c360guard.readiness._table import TableSource
 from c360guard.readiness.report import ReadinessReport, Thresholds
 

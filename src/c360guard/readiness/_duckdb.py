@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
+from c360guard.errors import TableError
 from c360guard.readiness._dialect import DUCKDB
 from c360guard.readiness._facts import EntityFacts, Plan
 from c360guard.readiness._memory import Progress
@@ -25,6 +26,7 @@ from c360guard.readiness._sqlrun import (
 from c360guard.readiness._table import (
     TableSource,
     connect_duckdb,
+    first_line,
     read_profiles,
     register_rows,
 )
@@ -43,6 +45,8 @@ def run_duckdb(
     memory_limit: str | None = None,
 ) -> Tally:
     """Judge a table with DuckDB: one pass per entity, then three small reads."""
+    import duckdb
+
     con = connect_duckdb(memory_limit=memory_limit)
     try:
         register_rows(con, source)
@@ -57,6 +61,8 @@ def run_duckdb(
                 lambda query: con.execute(query).fetchone(), sql, "c360_entities", EXAMPLES
             )
             fields = con.execute(sql.fields("c360_entities")).fetchone()
+    except duckdb.Error as exc:  # a file that breaks mid-read (ragged CSV, bad Parquet)
+        raise TableError(f"cannot read {source.describe()}: {first_line(exc)}") from exc
     finally:
         con.close()
     logger.info("judged %s with DuckDB for %s", source.describe(), plan.contract.workflow)
@@ -97,6 +103,7 @@ def _watch(con: Any, progress: Progress | None, stage: int, stages: int) -> Iter
             try:
                 share = float(con.query_progress())
             except Exception:  # the connection may be between queries; try again later
+                logger.debug("no progress reading yet", exc_info=True)
                 continue
             if share >= 0:
                 report(stage * 100 + int(min(share, 100.0)), stages * 100)
@@ -114,12 +121,10 @@ def _watch(con: Any, progress: Progress | None, stage: int, stages: int) -> Iter
 def validate_duckdb(con: Any, sql: SqlPlan, source: TableSource) -> None:
     """Raise TableError when the registered rows have problems (the memory engine's check)."""
     staged = sql.staged()
-    found = con.execute(
-        f"SELECT bit_or(bad) FROM ({staged}) AS staged"  # noqa: S608
-    ).fetchone()
+    found = con.execute(f"SELECT bit_or(bad) FROM ({staged}) AS staged").fetchone()
     bad = int(found[0] or 0) if found else 0
     mixed = con.execute(
-        f"SELECT count(*), min(e) FROM (SELECT e FROM ({staged}) AS staged "  # noqa: S608
+        f"SELECT count(*), min(e) FROM (SELECT e FROM ({staged}) AS staged "
         "GROUP BY e HAVING min(sig) <> max(sig)) AS split"
     ).fetchone()
     if bad or (mixed and int(mixed[0])):

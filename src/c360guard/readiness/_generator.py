@@ -340,7 +340,7 @@ def _labels_sql() -> str:
         "WHEN defect = 'grain_mismatch' THEN 'product_usage_30d' END"
     )
     return (
-        f"SELECT id AS entity_id, defect, {field} AS field, CASE defect {checks} END AS check "  # noqa: S608
+        f"SELECT id AS entity_id, defect, {field} AS field, CASE defect {checks} END AS check "
         "FROM acc WHERE defect IS NOT NULL ORDER BY entity_id"
     )
 
@@ -348,7 +348,7 @@ def _labels_sql() -> str:
 def _copy(con: Any, query: str, target: Path) -> int:
     target.parent.mkdir(parents=True, exist_ok=True)
     options = copy_options(target)
-    found = con.execute(f"COPY ({query}) TO {literal(str(target))} ({options})").fetchone()  # noqa: S608
+    found = con.execute(f"COPY ({query}) TO {literal(str(target))} ({options})").fetchone()
     return int(found[0]) if found else 0
 
 

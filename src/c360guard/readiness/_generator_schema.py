@@ -107,18 +107,22 @@ ACCOUNT_FIELDS: tuple[FieldSpec, ...] = (
     _spec(_BILLING, "invoice_overdue_days", "invoices.days_overdue", "overdue_days", kind="num"),
     # Product
     _spec(_PRODUCT, "product_usage_30d", "marts.usage_30d.events", "usage_events", kind="num"),
-    _spec(_PRODUCT, "usage_change_30d", "marts.usage_30d.change", "round(usage_change, 3)", kind="num"),
+    _spec(_PRODUCT, "usage_change_30d", "marts.usage_30d.change", "round(usage_change, 3)",
+          kind="num"),
     _spec(_PRODUCT, "active_users_30d", "marts.usage_30d.active_users", "active_users", kind="num"),
     _spec(_PRODUCT, "seats_used", "marts.seats.used", "seats_used", kind="num"),
     _spec(_PRODUCT, "product_status", "marts.accounts.status", "product_status"),
-    _spec(_PRODUCT, "feature_adoption_score", "marts.adoption.score", "round(adoption, 2)", kind="num"),
-    _spec(_PRODUCT, "last_login_at", "marts.logins.last_at", "strftime(last_login, '%Y-%m-%dT%H:%M:%SZ')"),
+    _spec(_PRODUCT, "feature_adoption_score", "marts.adoption.score", "round(adoption, 2)",
+          kind="num"),
+    _spec(_PRODUCT, "last_login_at", "marts.logins.last_at",
+          "strftime(last_login, '%Y-%m-%dT%H:%M:%SZ')"),
     # Support
     _spec(_SUPPORT, "open_escalation_severity", "escalations.open.severity", "escalation"),
     _spec(_SUPPORT, "open_tickets", "tickets.open.count", "open_tickets", kind="num"),
     _spec(_SUPPORT, "csat_90d", "satisfaction.csat_90d", "round(csat, 2)", kind="num"),
     # Customer success
-    _spec(_CS, "health_score", "scorecard.health", "health", confidence="health_confidence", kind="num"),
+    _spec(_CS, "health_score", "scorecard.health", "health", confidence="health_confidence",
+          kind="num"),
     _spec(_CS, "churn_risk_score", "scorecard.churn_risk", "round(1 - health / 100.0, 2)",
           confidence="health_confidence", kind="num"),
     _spec(_CS, "nps", "surveys.nps.last", "nps", kind="num"),
@@ -130,7 +134,8 @@ ACCOUNT_FIELDS: tuple[FieldSpec, ...] = (
     _spec(_MARKETING, "lead_score", "contact.hubspotscore", "lead_score", kind="num"),
     _spec(_MARKETING, "last_email_open_at", "contact.hs_email_last_open_date",
           "strftime(last_open, '%Y-%m-%dT%H:%M:%SZ')"),
-    _spec(("braze", "lifecycle-marketing"), "holdout_group", "users.custom.holdout", "holdout", kind="bool"),
+    _spec(("braze", "lifecycle-marketing"), "holdout_group", "users.custom.holdout", "holdout",
+          kind="bool"),
     _spec(_MARKETING, "preferred_language", "contact.hs_language", "language"),
 )  # fmt: skip
 """The fields of an account profile (about 40, `arr` from two sources on some accounts)."""

@@ -32,7 +32,9 @@ def local_session(*, cores: int = 2) -> Any:
     try:
         from pyspark.sql import SparkSession
     except ImportError as exc:
-        raise MissingExtraError("the Spark engine", "spark", "pyspark (and a Java runtime)") from exc
+        raise MissingExtraError(
+            "the Spark engine", "spark", "pyspark (and a Java runtime)"
+        ) from exc
     session = (
         SparkSession.builder.master(f"local[{cores}]")
         .appName("c360guard-survival-test")
@@ -68,7 +70,7 @@ def run_spark(
         if bad or mixed:
             diagnosis = _rows(session, diagnose_sql(sql))[0] if bad else None
             split = (
-                _rows(session, f"SELECT count(*), min(e) FROM {_ENTITIES} WHERE mixed")[0]  # noqa: S608
+                _rows(session, f"SELECT count(*), min(e) FROM {_ENTITIES} WHERE mixed")[0]
                 if mixed
                 else None
             )

@@ -22,7 +22,7 @@ def read_facts(fetch: Fetch, sql: SqlPlan, ids: list[str]) -> dict[str, EntityFa
     words = sorted({f"u_{sql._word(slot)}" for slot in sql.undeclared})
     checks = [f"c_{index}" for index in range(len(sql.checks))]
     rows = fetch(
-        f"SELECT e, conflict, {', '.join(keys + words + checks)} "  # noqa: S608
+        f"SELECT e, conflict, {', '.join(keys + words + checks)} "
         f"FROM c360_entities WHERE e IN ({wanted})"
     )
     found = {}
@@ -44,6 +44,8 @@ def read_facts(fetch: Fetch, sql: SqlPlan, ids: list[str]) -> dict[str, EntityFa
             if int(keyed[f"u_{sql._word(slot)}"] or 0) & sql._bit(slot):
                 present.add(slot.name)
                 withheld[slot.name] = ("field.unknown",)
-        hits = frozenset(code for code, hit in zip(sql.checks, row[-len(checks):], strict=True) if hit)
+        hits = frozenset(
+            code for code, hit in zip(sql.checks, row[-len(checks) :], strict=True) if hit
+        )
         found[str(row[0])] = EntityFacts(str(row[0]), frozenset(present), withheld, hits)
     return found

@@ -138,7 +138,7 @@ class SqlPlan:
 
     def field_names(self) -> str:
         """The query listing every field name the table holds."""
-        return f"SELECT DISTINCT NULLIF(CAST(field AS STRING), '') FROM {RAW}"  # noqa: S608
+        return f"SELECT DISTINCT NULLIF(CAST(field AS STRING), '') FROM {RAW}"
 
     # -- stage 1: rows -----------------------------------------------------------------
 
@@ -170,11 +170,11 @@ class SqlPlan:
             "COALESCE(grain, '')", "COALESCE(parent_id, '')", "COALESCE(match_confidence, '')"
         )
         timed = (
-            f"SELECT *, {d.epoch_micros('updated_at')} AS ts_us "  # noqa: S608
+            f"SELECT *, {d.epoch_micros('updated_at')} AS ts_us "
             f"FROM (SELECT {text} FROM {RAW}) AS t"
         )
         return (
-            "SELECT entity_id AS e, grain AS g, parent_id AS p, "  # noqa: S608
+            "SELECT entity_id AS e, grain AS g, parent_id AS p, "
             "TRY_CAST(match_confidence AS DOUBLE) AS mc, field AS f, value AS v, "
             "source AS src, owner AS own, ts_us, "
             "TRY_CAST(confidence AS DOUBLE) AS conf, source_path AS path, field_grain AS fg, "
@@ -301,7 +301,7 @@ class SqlPlan:
                 if self._word(slot) == word
             )
             items.append(f"bit_or(CASE fid {cases} ELSE CAST(0 AS BIGINT) END) AS u_{word}")
-        return f"SELECT {', '.join(items)} FROM ({self.rows()}) AS valued GROUP BY e"  # noqa: S608
+        return f"SELECT {', '.join(items)} FROM ({self.rows()}) AS valued GROUP BY e"
 
     def _words(self) -> int:
         return (len(self.undeclared) + _WORD - 1) // _WORD
@@ -321,7 +321,7 @@ class SqlPlan:
             if slot.lifecycle is not None:
                 admitted = f"({admitted} AND NOT {conflict})"
             items.append(f"{admitted} AS known_{slot.fid}")
-        return f"SELECT {', '.join(items)} FROM ({grouped}) AS grouped"  # noqa: S608
+        return f"SELECT {', '.join(items)} FROM ({grouped}) AS grouped"
 
     def _ref(self, name: str) -> FieldRef:
         slot = self.slot[name]
@@ -335,7 +335,7 @@ class SqlPlan:
         items += [f"k_{slot.fid}" for slot in self.declared]
         items += [f"u_{word}" for word in range(self._words())]
         items += [f"{self._check_sql(code)} AS c_{i}" for i, code in enumerate(self.checks)]
-        return f"SELECT {', '.join(items)} FROM ({derived}) AS derived"  # noqa: S608
+        return f"SELECT {', '.join(items)} FROM ({derived}) AS derived"
 
     def _check_sql(self, code: str) -> str:
         bit = BITS.get(code)
@@ -407,7 +407,7 @@ class SqlPlan:
                 f"(CASE WHEN {_or(columns['fail'])} THEN 2 WHEN {_or(columns['warn'])} THEN 1 "
                 f"ELSE 0 END) AS st_{dimension}"
             )
-        return f"SELECT {', '.join(items)} FROM ({checked}) AS checked"  # noqa: S608
+        return f"SELECT {', '.join(items)} FROM ({checked}) AS checked"
 
     # -- stage 3: tally ----------------------------------------------------------------
 
@@ -417,7 +417,7 @@ class SqlPlan:
         items += [_sum(f"c_{index}") for index in range(len(self.checks))]
         for dimension in self.status_dimensions():
             items += [_sum(f"st_{dimension} = 1"), _sum(f"st_{dimension} = 2")]
-        return f"SELECT {', '.join(items)} FROM {entities} GROUP BY g"  # noqa: S608
+        return f"SELECT {', '.join(items)} FROM {entities} GROUP BY g"
 
     def example_keys(self) -> list[tuple[str, str]]:
         """(key, SQL test) for every check and every dimension status examples are kept for."""
@@ -440,13 +440,13 @@ class SqlPlan:
                 test = "FALSE" if last is None else f"{test} AND e > {self.dialect.text(last)}"
             items.append(f"min(CASE WHEN {test} THEN e END)")
         scope = f"g = {self.dialect.text(self.contract.grain.value)}"
-        return f"SELECT {', '.join(items)} FROM {entities} WHERE {scope}"  # noqa: S608
+        return f"SELECT {', '.join(items)} FROM {entities} WHERE {scope}"
 
     def fields(self, entities: str) -> str:
         """One row of per-field counts over the profiles in scope (see `field_columns`)."""
         scope = f"g = {self.dialect.text(self.contract.grain.value)}"
         items = [_sum(test) for _, _, test in self.field_columns()]
-        return f"SELECT {', '.join(items)} FROM {entities} WHERE {scope}"  # noqa: S608
+        return f"SELECT {', '.join(items)} FROM {entities} WHERE {scope}"
 
     def field_columns(self) -> list[tuple[str, str, str]]:
         """(field, what is counted, SQL test) for each column of the `fields` query."""

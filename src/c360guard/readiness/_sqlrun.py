@@ -21,7 +21,10 @@ def collect_examples(
     after: dict[str, str | None] = {}
     for _ in range(limit):
         row = fetch(sql.examples(entities, after))
-        after = {key: (None if value is None else str(value)) for key, value in zip(keys, row, strict=True)}
+        after = {
+            key: (None if value is None else str(value))
+            for key, value in zip(keys, row, strict=True)
+        }
         found += [(key, value) for key, value in after.items() if value is not None]
         if all(value is None for value in after.values()):
             break

@@ -90,9 +90,9 @@ def register_rows(con: Any, source: TableSource) -> None:
     """Create the `c360_rows` view over a source, every layout column present as text."""
     relation = _relation(con, source)
     try:
-        described = con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()  # noqa: S608
+        described = con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()
     except Exception as exc:  # duckdb's own error tree: translated once, here
-        raise TableError(f"cannot read {source.describe()}: {_first_line(exc)}") from exc
+        raise TableError(f"cannot read {source.describe()}: {first_line(exc)}") from exc
     found = {str(row[0]).lower(): str(row[0]) for row in described}
     missing = sorted(REQUIRED - set(found))
     if missing:
@@ -105,7 +105,7 @@ def register_rows(con: Any, source: TableSource) -> None:
         f'"{found[column]}" AS {column}' if column in found else f"NULL AS {column}"
         for column in COLUMNS
     )
-    con.execute(f"CREATE OR REPLACE TEMP VIEW {RAW} AS SELECT {items} FROM {relation}")  # noqa: S608
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {RAW} AS SELECT {items} FROM {relation}")
 
 
 def _relation(con: Any, source: TableSource) -> str:
@@ -127,7 +127,8 @@ def _relation(con: Any, source: TableSource) -> str:
     raise TableError(f"DuckDB cannot read {source.describe()}: give a file path")
 
 
-def _first_line(exc: Exception) -> str:
+def first_line(exc: Exception) -> str:
+    """The first line of an error message, for messages that name the table."""
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
@@ -137,7 +138,7 @@ def read_profiles(con: Any, sql: SqlPlan, *, batch: int = 20000) -> Iterator[Pro
     The view `c360_rows` must be registered and validated first.
     """
     query = (
-        f"SELECT e, g, p, mc, f, v, src, own, ts_us, conf, path, fg, pkey "  # noqa: S608
+        f"SELECT e, g, p, mc, f, v, src, own, ts_us, conf, path, fg, pkey "
         f"FROM ({sql.rows()}) AS valued ORDER BY e, f, pkey"
     )
     cursor = con.execute(query)

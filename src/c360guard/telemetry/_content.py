@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from opentelemetry.trace import Span
 from opentelemetry.util.types import AttributeValue
@@ -144,33 +144,59 @@ def provenance_json(fields: Mapping[str, FieldValue | list[FieldValue]]) -> str:
     """Field name to [source, owner, updated_at (Unix seconds), source_path], as JSON.
 
     The same text `json.dumps(..., separators=(",", ":"), ensure_ascii=False)` writes, put
-    together by hand: this runs once per admitted field of every traced screening, and
-    names, sources, owners and paths repeat from profile to profile, so each field's text
-    around its timestamp is quoted once and kept (see `_around_stamp`).
+    together by hand: this runs for every admitted field of every traced screening, and a
+    field's name, source, owner and path repeat from profile to profile, so the quoted text
+    around its timestamp is worked out once and kept (see `_Around`).
     """
     parts = []
+    known = _AROUND.get
     # Screening admits one value per field, never a list of candidates.
     for name, held in cast("Mapping[str, FieldValue]", fields).items():
-        key = (name, held.source, held.owner, held.source_path)
-        before, after = _AROUND_STAMP.get(key) or _around_stamp(key)
+        source, owner, path = held.source, held.owner, held.source_path
+        around = known(name)
+        if (
+            around is None
+            or around.source != source
+            or around.owner != owner
+            or around.path != path
+        ):
+            around = _Around.keep(name, source, owner, path)
         stamp = held.updated_at
-        parts.append(f"{before}{'null' if stamp is None else unix_seconds(stamp)}{after}")
+        if stamp is None:
+            seconds: int | str = "null"
+        elif stamp.tzinfo is UTC:
+            seconds = (stamp - _EPOCH) // _SECOND  # `unix_seconds`, without the call
+        else:
+            seconds = unix_seconds(stamp)
+        parts.append(f"{around.before}{seconds}{around.after}")
     return "{" + ",".join(parts) + "}"
 
 
-# The quoted text of one field's provenance before and after its timestamp, by (name,
-# source, owner, source path). Emptied when it grows past its bound, so odd data cannot
-# grow it without limit; single dict operations are atomic, so threads need no lock.
-_AROUND_STAMP: dict[tuple[str, str | None, str | None, str | None], tuple[str, str]] = {}
-_AROUND_STAMP_BOUND = 16384
+class _Around(NamedTuple):
+    """One field's provenance as quoted JSON text before and after its timestamp."""
+
+    source: str | None
+    owner: str | None
+    path: str | None
+    before: str
+    after: str
+
+    @classmethod
+    def keep(cls, name: str, source: str | None, owner: str | None, path: str | None) -> _Around:
+        """Quote a field's provenance and keep it for the next screening that admits it."""
+        if len(_AROUND) >= _AROUND_BOUND:
+            _AROUND.clear()  # odd data (ever-new field names) cannot grow it without limit
+        quoted = [json.dumps(part, ensure_ascii=False) for part in (name, source, owner, path)]
+        around = _AROUND[name] = cls(
+            source, owner, path, f"{quoted[0]}:[{quoted[1]},{quoted[2]},", f",{quoted[3]}]"
+        )
+        return around
 
 
-def _around_stamp(key: tuple[str, str | None, str | None, str | None]) -> tuple[str, str]:
-    if len(_AROUND_STAMP) >= _AROUND_STAMP_BOUND:
-        _AROUND_STAMP.clear()
-    name, source, owner, path = (json.dumps(part, ensure_ascii=False) for part in key)
-    found = _AROUND_STAMP[key] = (f"{name}:[{source},{owner},", f",{path}]")
-    return found
+# The last quoted provenance seen for each field name. Single dict operations are atomic,
+# so threads share it without a lock: at worst two of them quote the same field.
+_AROUND: dict[str, _Around] = {}
+_AROUND_BOUND = 16384
 
 
 _FIXED_OFFSETS: dict[tzinfo, int] = {}
