@@ -36,3 +36,8 @@ def test_demo_tells_every_story_and_exits_zero(
     for story in stories:
         assert story["title"] in printed
     assert "Stories off script" not in printed
+    # The survival test closes the tour: a level, a next move and all eight dimensions.
+    assert "level: workflow_ready" in printed
+    assert "next move: move_into_governed_activation" in printed
+    for dimension in ("identity", "freshness_ownership", "lifecycle", "rollback"):
+        assert f"  {dimension} " in printed

@@ -139,7 +139,7 @@ class GuardedTool(BaseTool):
 # LangChain reads the signature of `_run` (or `_arun`) on every call; `inspect` takes a
 # function's `__signature__` as given, so it is worked out once, here.
 for _method in (GuardedTool._run, GuardedTool._arun):
-    _method.__signature__ = inspect.signature(_method)  # type: ignore[attr-defined]
+    _method.__signature__ = inspect.signature(_method)  # type: ignore[union-attr]
 
 
 def guard_tool(

@@ -76,7 +76,7 @@ class EntityFacts:
 def facts_of(profile: Profile, plan: Plan, *, now: datetime) -> EntityFacts:
     """Screen one profile at the contract's ceiling and read the checks off the screening."""
     screening = screen(profile, plan.contract, now=now)
-    withheld = {
+    withheld: dict[str, tuple[str, ...]] = {
         name: tuple(sorted({finding.code for finding in found}))
         for name, found in screening.withheld.items()
     }
@@ -91,7 +91,8 @@ def facts_of(profile: Profile, plan: Plan, *, now: datetime) -> EntityFacts:
 def _checks(
     profile: Profile, screening: Screening, plan: Plan, withheld: dict[str, tuple[str, ...]]
 ) -> set[str]:
-    found = {finding.code for finding in screening.findings} - {"identity.grain_mismatch"}
+    found: set[str] = {finding.code for finding in screening.findings}
+    found.discard("identity.grain_mismatch")
     found.update(code for codes in withheld.values() for code in codes)
     found.discard("field.unknown")
     entity = profile.entity

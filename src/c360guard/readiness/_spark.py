@@ -14,6 +14,7 @@ from c360guard.readiness._scoring import EXAMPLES, Tally
 from c360guard.readiness._sqlfacts import read_facts
 from c360guard.readiness._sqlplan import COLUMNS, RAW, REQUIRED, SqlPlan
 from c360guard.readiness._sqlrun import (
+    Row,
     collect_examples,
     diagnose_sql,
     problems_in,
@@ -102,7 +103,7 @@ def _step(progress: Progress | None, done: int) -> None:
         progress(done, 2)
 
 
-def _rows(session: Any, query: str) -> list[tuple[Any, ...]]:
+def _rows(session: Any, query: str) -> list[Row]:
     return [tuple(row) for row in session.sql(query).collect()]
 
 

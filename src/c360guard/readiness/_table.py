@@ -81,6 +81,9 @@ def connect_duckdb(*, memory_limit: str | None = None) -> Any:
         raise MissingExtraError("table-scale readiness", "duckdb", "duckdb") from exc
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
+    # DuckDB draws its own progress bar on stdout for long queries: a library must not write
+    # to its caller's stdout (it would corrupt `survive --format json`); the CLI draws its own.
+    con.execute("SET enable_progress_bar = false")
     if memory_limit:
         con.execute(f"SET memory_limit = '{memory_limit}'")
     return con
