@@ -6,13 +6,11 @@ import json
 import logging
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.text import Text
 
-from c360guard.cli._app import EXIT_BAD_INPUT, app
+from c360guard.cli._app import app, fail
 from c360guard.errors import C360GuardError
 from c360guard.model import parse_duration
 from c360guard.telemetry import ChainReport, explain, find_decisions, load_records, render
@@ -49,7 +47,7 @@ def verify(
     try:
         report = verify_chain(log)
     except C360GuardError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     typer.echo(json.dumps(_report_document(report), indent=2) if as_json else _describe(report))
     if report.broken is not None:
         raise typer.Exit(EXIT_BROKEN)
@@ -83,15 +81,15 @@ def explain_command(
 ) -> None:
     """Say what was decided, why, which fields the model saw and where each came from."""
     if (decision is None) == (entity is None):
-        _fail("give exactly one of --decision ID or --entity ID")
+        fail("give exactly one of --decision ID or --entity ID")
     if since is not None and entity is None:
-        _fail("--since goes with --entity; a decision id already names one decision")
+        fail("--since goes with --entity; a decision id already names one decision")
     cutoff = _since(since) if since is not None else None
     try:
         records = load_records(log)
         chosen = find_decisions(records, decision=decision, entity=entity, since=cutoff)
     except C360GuardError as exc:
-        _fail(str(exc))
+        fail(str(exc))
 
     if not chosen:
         typer.echo(f"no decision in {log} matches {_asked(decision, entity, since)}", err=True)
@@ -149,7 +147,7 @@ def _since(text: str) -> datetime:
         try:
             return datetime.now(UTC) - parse_duration(text)
         except ValueError:
-            _fail(f"--since {text!r} is neither an ISO 8601 instant nor a duration like 7d")
+            fail(f"--since {text!r} is neither an ISO 8601 instant nor a duration like 7d")
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
@@ -157,9 +155,3 @@ def _asked(decision: str | None, entity: str | None, since: str | None) -> str:
     if decision is not None:
         return f"decision {decision}"
     return f"entity {entity}" + (f" since {since}" if since else "")
-
-
-def _fail(message: str) -> NoReturn:
-    logger.debug("bad input: %s", message.splitlines()[0])
-    Console(stderr=True, highlight=False).print(Text.assemble(("error: ", "bold red"), message))
-    raise typer.Exit(EXIT_BAD_INPUT)

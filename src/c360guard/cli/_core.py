@@ -4,21 +4,24 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import typer
 from pydantic import ValidationError
 from rich.console import Console
-from rich.text import Text
 
 from c360guard._version import __version__
-from c360guard.cli._app import EXIT_ALLOW, EXIT_BAD_INPUT, EXIT_BLOCK, EXIT_REVIEW, app
+from c360guard.cli._app import (
+    EXIT_ALLOW,
+    EXIT_BLOCK,
+    EXIT_REVIEW,
+    app,
+    bad_input_exits,
+    fail,
+    parse_instant,
+)
 from c360guard.cli._render import render_screening, render_verdict
-from c360guard.errors import C360GuardError
 from c360guard.guard import Guard, system_clock
 from c360guard.model import (
     Authority,
@@ -72,7 +75,7 @@ def screen(
     as_json: JsonOption = False,
 ) -> None:
     """Show which profile fields the model would see, and which are withheld and why."""
-    with _bad_input_exits():
+    with bad_input_exits():
         guard = _guard(contract, at)
         screening = guard.screen(load_profile(profile), authority=authority)
 
@@ -94,7 +97,7 @@ def check(
     as_json: JsonOption = False,
 ) -> None:
     """Check a recommendation against a profile: print the verdict and every finding."""
-    with _bad_input_exits():
+    with bad_input_exits():
         guard = _guard(contract, at)
         screening = guard.screen(load_profile(profile))
         proposal = _load_recommendation(recommendation)
@@ -132,25 +135,15 @@ def _dumps(document: dict[str, Any]) -> str:
 
 
 def _guard(contract: Path, at: str | None) -> Guard:
-    instant = _instant(at) if at is not None else None
+    instant = parse_instant(at) if at is not None else None
     return Guard(load_contract(contract), clock=(lambda: instant) if instant else system_clock)
-
-
-def _instant(text: str) -> datetime:
-    try:
-        instant = datetime.fromisoformat(text)
-    except ValueError:
-        _fail(f"--at {text!r} is not an ISO 8601 instant; write e.g. 2026-12-03T12:00:00Z")
-    if instant.utcoffset() is None:
-        _fail(f"--at {text!r} has no UTC offset; add one, e.g. 2026-12-03T12:00:00Z")
-    return instant
 
 
 def _load_recommendation(path: Path) -> Recommendation:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        _fail(f"cannot read recommendation {path}: {exc.strerror}; check the path")
+        fail(f"cannot read recommendation {path}: {exc.strerror}; check the path")
     try:
         return Recommendation.model_validate_json(text)
     except ValidationError as exc:
@@ -158,22 +151,7 @@ def _load_recommendation(path: Path) -> Recommendation:
             f"  - {'.'.join(str(part) for part in error['loc']) or '(root)'}: {error['msg']}"
             for error in exc.errors(include_url=False)
         )
-        _fail(
+        fail(
             f"invalid recommendation in {path}:\n{problems}\n"
             "See docs/cli.md for the recommendation format."
         )
-
-
-@contextmanager
-def _bad_input_exits() -> Iterator[None]:
-    """Turn the library's input errors into a message on stderr and exit code 3."""
-    try:
-        yield
-    except C360GuardError as exc:
-        _fail(str(exc))
-
-
-def _fail(message: str) -> NoReturn:
-    logger.debug("bad input: %s", message.splitlines()[0])
-    Console(stderr=True, highlight=False).print(Text.assemble(("error: ", "bold red"), message))
-    raise typer.Exit(EXIT_BAD_INPUT)

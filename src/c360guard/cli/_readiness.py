@@ -6,15 +6,14 @@ import logging
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from c360guard.cli._app import EXIT_BAD_INPUT, app
+from c360guard.cli._app import app, bad_input_exits, fail, parse_instant
 from c360guard.errors import C360GuardError
 from c360guard.model import Readiness
 from c360guard.readiness import (
@@ -63,7 +62,7 @@ def survive(
     ] = None,
 ) -> None:
     """Run the workflow survival test over a table of profiles and print the report."""
-    with _bad_input_exits():
+    with bad_input_exits():
         if format not in FORMATS:
             raise C360GuardError(f"--format {format!r} is not one of {', '.join(FORMATS)}")
         if engine not in ("memory", "duckdb", "spark"):
@@ -73,7 +72,7 @@ def survive(
                 contract,
                 data,
                 engine=engine,  # type: ignore[arg-type]  # checked just above
-                at=_instant(at) if at else None,
+                at=parse_instant(at) if at else None,
                 table=table,
                 progress=progress,
             )
@@ -100,13 +99,13 @@ def generate(
     clean: Annotated[bool, typer.Option(help="Plant no defects at all.")] = False,
 ) -> None:
     """Write a believable Customer 360 in the long layout, with labelled defects."""
-    with _bad_input_exits():
+    with bad_input_exits():
         rates = _rates(defect or [], clean=clean)
         written = generate_customer360(
             out,
             profiles=profiles,
             seed=seed,
-            at=_instant(at) if at else None,
+            at=parse_instant(at) if at else None,
             rates=rates,
             labels=labels,
         )
@@ -158,7 +157,7 @@ def _write(text: str, out: Path | None) -> None:
     try:
         out.write_text(text, encoding="utf-8")
     except OSError as exc:
-        _fail(f"cannot write {out}: {exc.strerror}; check the path")
+        fail(f"cannot write {out}: {exc.strerror}; check the path")
 
 
 @contextmanager
@@ -175,26 +174,3 @@ def _progress_bar() -> Iterator[Callable[[int, int | None], None] | None]:
             bar.update(task, completed=done, total=total)
 
         yield advance
-
-
-def _instant(text: str) -> datetime:
-    try:
-        instant = datetime.fromisoformat(text)
-    except ValueError:
-        _fail(f"--at {text!r} is not an ISO 8601 instant; write e.g. 2026-12-03T12:00:00Z")
-    if instant.utcoffset() is None:
-        _fail(f"--at {text!r} has no UTC offset; add one, e.g. 2026-12-03T12:00:00Z")
-    return instant
-
-
-@contextmanager
-def _bad_input_exits() -> Iterator[None]:
-    try:
-        yield
-    except C360GuardError as exc:
-        _fail(str(exc))
-
-
-def _fail(message: str) -> NoReturn:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(EXIT_BAD_INPUT)
