@@ -56,10 +56,11 @@ install_postgres() {
 
 as_owner() {  # as_owner CMD...: run as the data directory's owner
   if [ "$(id -u)" = "0" ]; then
+    # From /, which every user may enter: the caller's folder may be closed to the owner.
     if command -v runuser >/dev/null 2>&1; then
-      runuser -u "$SUPERUSER" -- "$@"
+      (cd / && runuser -u "$SUPERUSER" -- "$@")
     else
-      su -s /bin/sh "$SUPERUSER" -c "$(printf '%q ' "$@")"
+      (cd / && su -s /bin/sh "$SUPERUSER" -c "$(printf '%q ' "$@")")
     fi
   else
     "$@"
