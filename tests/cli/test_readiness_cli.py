@@ -99,3 +99,17 @@ def test_unknown_defect_names_are_refused(tmp_path: Path) -> None:
 
     assert result.exit_code == 3
     assert "unknown defect" in result.output
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "named"),
+    [("--engine", "sqlite", "memory, duckdb, spark"), ("--format", "pdf", "text, markdown")],
+)
+def test_unknown_engine_or_format_is_bad_input_naming_the_choices(
+    table: Path, option: str, value: str, named: str
+) -> None:
+    result = _survive(table, option, value)
+
+    assert result.exit_code == 3
+    assert f"{option} '{value}' is not one of" in result.output
+    assert named in result.output

@@ -17,6 +17,7 @@ from c360guard.cli._app import app, bad_input_exits, fail, parse_instant
 from c360guard.errors import C360GuardError
 from c360guard.model import Readiness
 from c360guard.readiness import (
+    ENGINES,
     DefectRates,
     ReadinessReport,
     generate_customer360,
@@ -65,8 +66,8 @@ def survive(
     with bad_input_exits():
         if format not in FORMATS:
             raise C360GuardError(f"--format {format!r} is not one of {', '.join(FORMATS)}")
-        if engine not in ("memory", "duckdb", "spark"):
-            raise C360GuardError(f"--engine {engine!r} is not one of memory, duckdb, spark")
+        if engine not in ENGINES:
+            raise C360GuardError(f"--engine {engine!r} is not one of {', '.join(ENGINES)}")
         with _progress_bar() as progress:
             report = survival_test(
                 contract,
